@@ -1,0 +1,259 @@
+package io.heliosdb.beam;
+
+import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
+
+import com.google.auto.value.AutoValue;
+import java.io.Serializable;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+
+/**
+ * Where and how to connect: a JDBC URL (or the {@code postgresql://user:password@host:port/db}
+ * form, also {@code mysql://}, {@code mariadb://} and {@code oracle://}), credentials and the
+ * options of the HikariCP pool that workers share.
+ *
+ * <pre>{@code
+ * ConnectionConfiguration.create("jdbc:postgresql://db:5432/shop")
+ *     .withUsername("reader")
+ *     .withPassword(secret)
+ *     .withMaxConnections(8);
+ * }</pre>
+ *
+ * <p>The password never appears in {@link #toString()}, display data, logs or exceptions; a
+ * {@code password=} parameter inside the URL is redacted as well.
+ */
+@AutoValue
+public abstract class ConnectionConfiguration implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private static final Map<String, String> URL_SCHEMES =
+      Map.of(
+          "postgresql", "jdbc:postgresql://",
+          "postgres", "jdbc:postgresql://",
+          "mysql", "jdbc:mysql://",
+          "mariadb", "jdbc:mariadb://");
+  private static final Pattern PASSWORD_PARAM =
+      Pattern.compile("(?i)(password=)[^&;]*");
+
+  public abstract String getJdbcUrl();
+
+  public abstract @Nullable String getUsername();
+
+  abstract @Nullable String getPassword();
+
+  /** Minimum idle connections of the pool; default 1, range 1–100. */
+  public abstract int getMinConnections();
+
+  /** Maximum connections of the pool; default 10, range 1–100. */
+  public abstract int getMaxConnections();
+
+  /** How long to wait for a connection; default 30 s, at least 250 ms. */
+  public abstract Duration getConnectTimeout();
+
+  /** How long a connection may sit idle before it is closed; default 10 min, at least 10 s. */
+  public abstract Duration getIdleTimeout();
+
+  /** The longest a connection lives; default 30 min, at least 30 s. */
+  public abstract Duration getMaxLifetime();
+
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setJdbcUrl(String url);
+
+    abstract Builder setUsername(@Nullable String username);
+
+    abstract Builder setPassword(@Nullable String password);
+
+    abstract Builder setMinConnections(int min);
+
+    abstract Builder setMaxConnections(int max);
+
+    abstract Builder setConnectTimeout(Duration timeout);
+
+    abstract Builder setIdleTimeout(Duration timeout);
+
+    abstract Builder setMaxLifetime(Duration lifetime);
+
+    abstract ConnectionConfiguration build();
+  }
+
+  /**
+   * Creates a configuration from a JDBC URL ({@code jdbc:postgresql:}, {@code jdbc:mysql:}, {@code
+   * jdbc:mariadb:}, {@code jdbc:oracle:}) or a URL of the form {@code
+   * postgresql://user:password@host:port/database} ({@code mysql://}, {@code mariadb://}, {@code
+   * oracle://host:port/service}); credentials in such a URL become the username and password.
+   */
+  public static ConnectionConfiguration create(String url) {
+    checkArgumentNotNull(url, "ConnectionConfiguration.create(url) requires a URL");
+    Builder builder =
+        new AutoValue_ConnectionConfiguration.Builder()
+            .setMinConnections(1)
+            .setMaxConnections(10)
+            .setConnectTimeout(Duration.standardSeconds(30))
+            .setIdleTimeout(Duration.standardMinutes(10))
+            .setMaxLifetime(Duration.standardMinutes(30));
+    if (url.regionMatches(true, 0, "jdbc:", 0, 5)) {
+      return builder.setJdbcUrl(url).build();
+    }
+    return parseUrlWithCredentials(url, builder);
+  }
+
+  private static ConnectionConfiguration parseUrlWithCredentials(String url, Builder builder) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "ConnectionConfiguration.create(url): not a valid URL: " + redact(url), e);
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (uri.getHost() == null) {
+      throw new IllegalArgumentException(
+          "ConnectionConfiguration.create(url): no host in " + redact(url));
+    }
+    String hostPort = uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+    String jdbcUrl;
+    if (scheme.equals("oracle")) {
+      jdbcUrl = "jdbc:oracle:thin:@//" + hostPort + path;
+    } else if (URL_SCHEMES.containsKey(scheme)) {
+      jdbcUrl = URL_SCHEMES.get(scheme) + hostPort + path + query;
+    } else {
+      throw new IllegalArgumentException(
+          "ConnectionConfiguration.create(url): unsupported scheme '"
+              + scheme
+              + "' in "
+              + redact(url)
+              + "; use jdbc:..., postgresql://, mysql://, mariadb:// or oracle://");
+    }
+    builder.setJdbcUrl(jdbcUrl);
+    String userInfo = uri.getRawUserInfo();
+    if (userInfo != null) {
+      int colon = userInfo.indexOf(':');
+      builder.setUsername(decode(colon < 0 ? userInfo : userInfo.substring(0, colon)));
+      if (colon >= 0) {
+        builder.setPassword(decode(userInfo.substring(colon + 1)));
+      }
+    }
+    return builder.build();
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+
+  /** Replaces credentials (user info and {@code password=} parameters) in a URL with {@code ***}. */
+  static String redact(String url) {
+    String withoutUserInfo = url.replaceFirst("//[^/@]*@", "//***@");
+    return PASSWORD_PARAM.matcher(withoutUserInfo).replaceAll("$1***");
+  }
+
+  /** The JDBC URL with any credentials in it replaced by {@code ***}: safe to log. */
+  public String getRedactedUrl() {
+    return redact(getJdbcUrl());
+  }
+
+  public ConnectionConfiguration withUsername(String username) {
+    return toBuilder().setUsername(username).build();
+  }
+
+  public ConnectionConfiguration withPassword(String password) {
+    return toBuilder().setPassword(password).build();
+  }
+
+  /** Minimum idle connections kept by the pool (1–100, default 1). */
+  public ConnectionConfiguration withMinConnections(int min) {
+    checkPoolSize("withMinConnections", min);
+    return toBuilder().setMinConnections(min).build();
+  }
+
+  /** Maximum connections of the pool (1–100, default 10). */
+  public ConnectionConfiguration withMaxConnections(int max) {
+    checkPoolSize("withMaxConnections", max);
+    return toBuilder().setMaxConnections(max).build();
+  }
+
+  /** How long a reader waits for a connection (at least 250 ms, default 30 s). */
+  public ConnectionConfiguration withConnectTimeout(Duration timeout) {
+    checkAtLeast("withConnectTimeout", timeout, Duration.millis(250));
+    return toBuilder().setConnectTimeout(timeout).build();
+  }
+
+  /** How long an idle connection is kept (at least 10 s, default 10 min). */
+  public ConnectionConfiguration withIdleTimeout(Duration timeout) {
+    checkAtLeast("withIdleTimeout", timeout, Duration.standardSeconds(10));
+    return toBuilder().setIdleTimeout(timeout).build();
+  }
+
+  /** The longest a pooled connection lives (at least 30 s, default 30 min). */
+  public ConnectionConfiguration withMaxLifetime(Duration lifetime) {
+    checkAtLeast("withMaxLifetime", lifetime, Duration.standardSeconds(30));
+    return toBuilder().setMaxLifetime(lifetime).build();
+  }
+
+  /** Cross-option checks; called when the pipeline is built. */
+  void validate() {
+    if (getMinConnections() > getMaxConnections()) {
+      throw new IllegalArgumentException(
+          String.format(
+              "ConnectionConfiguration: withMinConnections(%d) exceeds withMaxConnections(%d)",
+              getMinConnections(), getMaxConnections()));
+    }
+  }
+
+  private static void checkPoolSize(String option, int size) {
+    if (size < 1 || size > 100) {
+      throw new IllegalArgumentException(
+          "ConnectionConfiguration." + option + "(" + size + "): must be between 1 and 100");
+    }
+  }
+
+  private static void checkAtLeast(String option, Duration value, Duration minimum) {
+    if (value == null || value.isShorterThan(minimum)) {
+      throw new IllegalArgumentException(
+          "ConnectionConfiguration." + option + "(" + value + "): must be at least " + minimum);
+    }
+  }
+
+  /** The password, for opening connections only. */
+  public @Nullable String password() {
+    return getPassword();
+  }
+
+  void populateDisplayData(DisplayData.Builder builder) {
+    builder
+        .add(DisplayData.item("jdbcUrl", getRedactedUrl()).withLabel("JDBC URL"))
+        .addIfNotNull(DisplayData.item("username", getUsername()).withLabel("Username"))
+        .add(DisplayData.item("minConnections", getMinConnections()).withLabel("Pool minimum"))
+        .add(DisplayData.item("maxConnections", getMaxConnections()).withLabel("Pool maximum"))
+        .add(DisplayData.item("connectTimeout", getConnectTimeout()).withLabel("Connect timeout"))
+        .add(DisplayData.item("idleTimeout", getIdleTimeout()).withLabel("Idle timeout"))
+        .add(DisplayData.item("maxLifetime", getMaxLifetime()).withLabel("Max lifetime"));
+  }
+
+  @Override
+  public final String toString() {
+    return "ConnectionConfiguration{url="
+        + getRedactedUrl()
+        + ", username="
+        + getUsername()
+        + ", password="
+        + (getPassword() == null ? "<none>" : "***")
+        + ", pool="
+        + getMinConnections()
+        + ".."
+        + getMaxConnections()
+        + "}";
+  }
+}

@@ -1,0 +1,119 @@
+package io.heliosdb.beam.dialect;
+
+import io.heliosdb.beam.schema.ColumnInfo;
+import io.heliosdb.beam.schema.TableId;
+import io.heliosdb.beam.schema.TableMetadata;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the dialects share: quoting with one quote character, table-name parsing and catalog
+ * look-ups through {@link DatabaseMetaData}.
+ */
+abstract class CatalogDialect implements Dialect {
+  private static final long serialVersionUID = 1L;
+
+  private final char quote;
+
+  CatalogDialect(char quote) {
+    this.quote = quote;
+  }
+
+  @Override
+  public String quoteIdentifier(String identifier) {
+    String q = String.valueOf(quote);
+    return q + identifier.replace(q, q + q) + q;
+  }
+
+  /** How the database folds an unquoted identifier. */
+  abstract String foldUnquoted(String identifier);
+
+  /** The connection's current schema or database, used when a table name has no namespace. */
+  abstract String currentNamespace(Connection connection) throws SQLException;
+
+  @Override
+  public TableId resolveTable(Connection connection, String tableName) throws SQLException {
+    List<String> parts = TableNameParser.split(tableName, quote, this::foldUnquoted);
+    if (parts.size() == 1) {
+      return new TableId(currentNamespace(connection), parts.get(0));
+    }
+    if (parts.size() == 2) {
+      return new TableId(parts.get(0), parts.get(1));
+    }
+    throw new IllegalArgumentException(
+        "withTable(\"" + tableName + "\"): expected table or namespace.table");
+  }
+
+  /** The catalog and schema arguments of {@link DatabaseMetaData} calls for a table. */
+  String[] catalogAndSchema(TableId table) {
+    return new String[] {null, table.namespace()};
+  }
+
+  @Override
+  public TableMetadata describeTable(Connection connection, TableId table) throws SQLException {
+    DatabaseMetaData metaData = connection.getMetaData();
+    String[] location = catalogAndSchema(table);
+    String escape = metaData.getSearchStringEscape();
+    List<ColumnInfo> columns = new ArrayList<>();
+    try (ResultSet rs =
+        metaData.getColumns(
+            location[0], escapePattern(location[1], escape), escapePattern(table.name(), escape),
+            "%")) {
+      while (rs.next()) {
+        if (!table.name().equals(rs.getString("TABLE_NAME"))) {
+          continue;
+        }
+        String typeName = rs.getString("TYPE_NAME");
+        columns.add(
+            new ColumnInfo(
+                rs.getString("COLUMN_NAME"),
+                rs.getInt("DATA_TYPE"),
+                typeName,
+                typeName,
+                rs.getInt("COLUMN_SIZE"),
+                rs.getInt("DECIMAL_DIGITS"),
+                rs.getInt("NULLABLE") != DatabaseMetaData.columnNoNulls));
+      }
+    }
+    Map<Short, String> keyColumns = new TreeMap<>();
+    try (ResultSet rs = metaData.getPrimaryKeys(location[0], location[1], table.name())) {
+      while (rs.next()) {
+        keyColumns.put(rs.getShort("KEY_SEQ"), rs.getString("COLUMN_NAME"));
+      }
+    }
+    return new TableMetadata(table, columns, new ArrayList<>(keyColumns.values()));
+  }
+
+  static String escapePattern(String name, String escape) {
+    if (name == null || escape == null || escape.isEmpty()) {
+      return name;
+    }
+    return name.replace(escape, escape + escape)
+        .replace("_", escape + "_")
+        .replace("%", escape + "%");
+  }
+
+  /** Runs a query with string parameters that returns one number, or {@code orElse}. */
+  static long queryLong(Connection connection, String sql, long orElse, String... params)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        statement.setString(i + 1, params[i]);
+      }
+      try (ResultSet rs = statement.executeQuery()) {
+        if (rs.next()) {
+          long value = rs.getLong(1);
+          return rs.wasNull() ? orElse : value;
+        }
+        return orElse;
+      }
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package io.heliosdb.beam.dialect;
+
+import io.heliosdb.beam.schema.ColumnInfo;
+import io.heliosdb.beam.schema.ColumnMapping;
+import io.heliosdb.beam.schema.TableId;
+import io.heliosdb.beam.schema.TableMetadata;
+import java.io.Serializable;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+/**
+ * Everything that differs between databases. Code outside this package never asks which
+ * database it talks to; it asks the dialect. Implementations are stateless and serializable.
+ */
+public interface Dialect extends Serializable {
+
+  /** A short name for logs and display data: {@code postgresql}, {@code mysql}, {@code oracle}. */
+  String name();
+
+  /** Quotes an identifier, escaping any quote character inside it. */
+  String quoteIdentifier(String identifier);
+
+  /** The quoted, qualified name of a table, for SQL. */
+  default String quoteTable(TableId table) {
+    return table.namespace() == null
+        ? quoteIdentifier(table.name())
+        : quoteIdentifier(table.namespace()) + "." + quoteIdentifier(table.name());
+  }
+
+  /**
+   * Resolves a user's table name ({@code orders}, {@code public.orders}, {@code "My Table"}) to
+   * the catalog's identifiers: quoted parts are taken as written, unquoted ones folded as the
+   * database folds them, and a missing namespace is the connection's current one.
+   */
+  TableId resolveTable(Connection connection, String tableName) throws SQLException;
+
+  /** The table's columns and primary key; no columns if the table does not exist. */
+  TableMetadata describeTable(Connection connection, TableId table) throws SQLException;
+
+  /** The Beam mapping of a column's type, or empty when this dialect has none. */
+  Optional<ColumnMapping> mapColumn(ColumnInfo column);
+
+  /** The clause that limits a query to {@code ?} rows, placed after ORDER BY. */
+  String limitClause();
+
+  /**
+   * Makes {@code statement} stream its result in batches of about {@code fetchSize} rows instead
+   * of loading it whole (PostgreSQL: a cursor, which needs autocommit off).
+   */
+  void configureStreaming(Connection connection, Statement statement, int fetchSize)
+      throws SQLException;
+
+  /** Ends the read-only transaction that {@link #configureStreaming} may have opened. */
+  default void endStreaming(Connection connection) throws SQLException {
+    if (!connection.getAutoCommit()) {
+      connection.commit();
+    }
+  }
+
+  /** The catalog's estimate of the table's row count, or a value below 1 if it has none. */
+  long estimateRowCount(Connection connection, TableId table) throws SQLException;
+
+  /** Binds a Beam field value (for example a chunk boundary) as a statement parameter. */
+  default void bindValue(PreparedStatement statement, int index, Object value)
+      throws SQLException {
+    if (value instanceof byte[] bytes) {
+      statement.setBytes(index, bytes);
+    } else if (value instanceof Instant instant) {
+      statement.setObject(index, instant.atOffset(ZoneOffset.UTC));
+    } else {
+      statement.setObject(index, value);
+    }
+  }
+
+  /**
+   * Whether tables without a key can be split by physical page ranges (PostgreSQL's {@code
+   * ctid}).
+   */
+  default boolean supportsPageRanges() {
+    return false;
+  }
+
+  /** The number of pages the table occupies; only if {@link #supportsPageRanges()}. */
+  default long pageCount(Connection connection, TableId table) throws SQLException {
+    throw new UnsupportedOperationException(name() + " cannot split tables by pages");
+  }
+
+  /**
+   * A predicate selecting the rows on pages {@code [from, to)}, with two parameters bound by
+   * {@link #bindPageRange}; only if {@link #supportsPageRanges()}.
+   */
+  default String pageRangePredicate() {
+    throw new UnsupportedOperationException(name() + " cannot split tables by pages");
+  }
+
+  /** Binds the two parameters of {@link #pageRangePredicate()}. */
+  default void bindPageRange(PreparedStatement statement, int index, long from, long to)
+      throws SQLException {
+    throw new UnsupportedOperationException(name() + " cannot split tables by pages");
+  }
+}

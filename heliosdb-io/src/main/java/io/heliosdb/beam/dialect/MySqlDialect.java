@@ -1,0 +1,168 @@
+package io.heliosdb.beam.dialect;
+
+import io.heliosdb.beam.schema.ColumnInfo;
+import io.heliosdb.beam.schema.ColumnMapping;
+import io.heliosdb.beam.schema.Mappings;
+import io.heliosdb.beam.schema.TableId;
+import io.heliosdb.beam.schema.TableMetadata;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * MySQL and MariaDB, through MariaDB Connector/J ({@code jdbc:mariadb:}) or MySQL Connector/J
+ * ({@code jdbc:mysql:}). Columns come from {@code information_schema}, whose {@code column_type}
+ * tells signedness, {@code tinyint(1)} booleans and {@code set} members alike for both drivers.
+ */
+public final class MySqlDialect extends CatalogDialect {
+  private static final long serialVersionUID = 1L;
+
+  private final boolean mysqlDriver;
+
+  /**
+   * @param mysqlDriver true for MySQL Connector/J, which streams only with a fetch size of {@link
+   *     Integer#MIN_VALUE}; MariaDB Connector/J streams with any positive fetch size
+   */
+  public MySqlDialect(boolean mysqlDriver) {
+    super('`');
+    this.mysqlDriver = mysqlDriver;
+  }
+
+  @Override
+  public String name() {
+    return "mysql";
+  }
+
+  @Override
+  String foldUnquoted(String identifier) {
+    return identifier;
+  }
+
+  @Override
+  String currentNamespace(Connection connection) throws SQLException {
+    return connection.getCatalog();
+  }
+
+  @Override
+  public TableMetadata describeTable(Connection connection, TableId table) throws SQLException {
+    List<ColumnInfo> columns = new ArrayList<>();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT column_name, data_type, column_type,"
+                + " COALESCE(numeric_precision, character_maximum_length, 0),"
+                + " COALESCE(numeric_scale, 0), is_nullable"
+                + " FROM information_schema.columns"
+                + " WHERE table_schema = ? AND CAST(table_name AS BINARY) = CAST(? AS BINARY)"
+                + " ORDER BY ordinal_position")) {
+      statement.setString(1, table.namespace());
+      statement.setString(2, table.name());
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          columns.add(
+              new ColumnInfo(
+                  rs.getString(1),
+                  0,
+                  rs.getString(2),
+                  rs.getString(3),
+                  (int) Math.min(Integer.MAX_VALUE, rs.getLong(4)),
+                  rs.getInt(5),
+                  "YES".equals(rs.getString(6))));
+        }
+      }
+    }
+    List<String> key = new ArrayList<>();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT column_name FROM information_schema.key_column_usage"
+                + " WHERE table_schema = ? AND CAST(table_name AS BINARY) = CAST(? AS BINARY)"
+                + " AND constraint_name = 'PRIMARY' ORDER BY ordinal_position")) {
+      statement.setString(1, table.namespace());
+      statement.setString(2, table.name());
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          key.add(rs.getString(1));
+        }
+      }
+    }
+    return new TableMetadata(table, columns, key);
+  }
+
+  @Override
+  public Optional<ColumnMapping> mapColumn(ColumnInfo column) {
+    boolean unsigned = column.columnType().contains("unsigned");
+    return Optional.ofNullable(
+        switch (column.typeName()) {
+          case "tinyint" -> column.columnType().startsWith("tinyint(1)")
+              ? Mappings.BOOLEAN
+              : unsigned ? Mappings.INT16 : Mappings.BYTE;
+          case "smallint" -> unsigned ? Mappings.INT32 : Mappings.INT16;
+          case "mediumint" -> Mappings.INT32;
+          case "int", "integer" -> unsigned ? Mappings.INT64 : Mappings.INT32;
+          case "bigint" -> unsigned ? Mappings.DECIMAL : Mappings.INT64;
+          case "decimal", "numeric" -> Mappings.DECIMAL;
+          case "float" -> Mappings.FLOAT;
+          case "double", "real" -> Mappings.DOUBLE;
+          case "bit" -> column.precision() == 1 ? Mappings.BOOLEAN : Mappings.INT64;
+          case "char",
+              "varchar",
+              "tinytext",
+              "text",
+              "mediumtext",
+              "longtext",
+              "enum",
+              "json" -> Mappings.STRING;
+          case "set" -> Mappings.STRING_SET;
+          case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob" ->
+              Mappings.BYTES;
+          case "date" -> Mappings.LOCAL_DATE;
+          case "time" -> Mappings.LOCAL_TIME;
+          case "datetime" -> Mappings.LOCAL_DATE_TIME;
+          case "timestamp" -> Mappings.INSTANT_FROM_TIMESTAMP;
+          case "year" -> Mappings.INT16;
+          case "uuid" -> Mappings.UUID_STRING;
+          default -> null;
+        });
+  }
+
+  @Override
+  public String limitClause() {
+    return "LIMIT ?";
+  }
+
+  @Override
+  public void configureStreaming(Connection connection, Statement statement, int fetchSize)
+      throws SQLException {
+    statement.setFetchSize(mysqlDriver ? Integer.MIN_VALUE : fetchSize);
+  }
+
+  @Override
+  public long estimateRowCount(Connection connection, TableId table) throws SQLException {
+    return queryLong(
+        connection,
+        "SELECT table_rows FROM information_schema.tables"
+            + " WHERE table_schema = ? AND table_name = ?",
+        -1,
+        table.namespace(),
+        table.name());
+  }
+
+  @Override
+  public void bindValue(PreparedStatement statement, int index, Object value)
+      throws SQLException {
+    if (value instanceof UUID uuid) {
+      statement.setString(index, uuid.toString());
+    } else if (value instanceof Instant instant) {
+      statement.setTimestamp(index, Timestamp.from(instant));
+    } else {
+      super.bindValue(statement, index, value);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package io.heliosdb.beam.dialect;
+
+import io.heliosdb.beam.schema.ColumnInfo;
+import io.heliosdb.beam.schema.ColumnMapping;
+import io.heliosdb.beam.schema.Mappings;
+import io.heliosdb.beam.schema.TableId;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Oracle Database through ojdbc11. Integral {@code NUMBER(p,0)} columns map to the smallest Beam
+ * integer that holds them; {@code DATE} carries a time of day, so it maps to a date-time.
+ */
+public final class OracleDialect extends CatalogDialect {
+  private static final long serialVersionUID = 1L;
+
+  public OracleDialect() {
+    super('"');
+  }
+
+  @Override
+  public String name() {
+    return "oracle";
+  }
+
+  @Override
+  String foldUnquoted(String identifier) {
+    return identifier.toUpperCase(Locale.ROOT);
+  }
+
+  @Override
+  String currentNamespace(Connection connection) throws SQLException {
+    return connection.getSchema();
+  }
+
+  @Override
+  public Optional<ColumnMapping> mapColumn(ColumnInfo column) {
+    String type = column.typeName().replaceAll("\\(\\d+\\)", "");
+    if (type.startsWith("timestamp")) {
+      return Optional.of(
+          type.contains("time zone") ? Mappings.INSTANT_FROM_OFFSET : Mappings.LOCAL_DATE_TIME);
+    }
+    return Optional.ofNullable(
+        switch (type) {
+          case "number" -> number(column.precision(), column.scale());
+          case "float" -> Mappings.DECIMAL;
+          case "binary_float" -> Mappings.FLOAT;
+          case "binary_double" -> Mappings.DOUBLE;
+          case "char", "nchar", "varchar2", "nvarchar2", "clob", "nclob", "long", "rowid" ->
+              Mappings.STRING;
+          case "blob", "raw", "long raw" -> Mappings.BYTES;
+          case "date" -> Mappings.LOCAL_DATE_TIME;
+          default -> null;
+        });
+  }
+
+  /** NUMBER(p,0) to the smallest integer type that holds p digits; anything else to DECIMAL. */
+  static ColumnMapping number(int precision, int scale) {
+    if (scale != 0 || precision <= 0) {
+      return Mappings.DECIMAL;
+    }
+    if (precision <= 2) {
+      return Mappings.BYTE;
+    }
+    if (precision <= 4) {
+      return Mappings.INT16;
+    }
+    if (precision <= 9) {
+      return Mappings.INT32;
+    }
+    return precision <= 18 ? Mappings.INT64 : Mappings.DECIMAL;
+  }
+
+  @Override
+  public String limitClause() {
+    return "FETCH FIRST ? ROWS ONLY";
+  }
+
+  @Override
+  public void configureStreaming(Connection connection, Statement statement, int fetchSize)
+      throws SQLException {
+    statement.setFetchSize(fetchSize);
+  }
+
+  @Override
+  public long estimateRowCount(Connection connection, TableId table) throws SQLException {
+    return queryLong(
+        connection,
+        "SELECT num_rows FROM all_tables WHERE owner = ? AND table_name = ?",
+        -1,
+        table.namespace(),
+        table.name());
+  }
+}

@@ -1,0 +1,38 @@
+package io.heliosdb.beam.snapshot;
+
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.Impulse;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * Snapshot mode: plan splits when the pipeline runs, spread them over workers, read each with
+ * {@link ReadSnapshotSplitDoFn}, and flatten the row batches.
+ */
+public class SnapshotRead extends PTransform<PBegin, PCollection<Row>> {
+  private final SnapshotSpec spec;
+
+  public SnapshotRead(SnapshotSpec spec) {
+    this.spec = spec;
+  }
+
+  @Override
+  public PCollection<Row> expand(PBegin input) {
+    Schema schema = spec.tableSchema().schema();
+    return input
+        .apply("Start", Impulse.create())
+        .apply("Plan snapshot splits", ParDo.of(new PlanSnapshotFn(spec)))
+        .setCoder(new SnapshotSplitCoder(spec.keySchema().schema()))
+        .apply("Spread splits", Reshuffle.viaRandomKey())
+        .apply("Read snapshot splits", ParDo.of(new ReadSnapshotSplitDoFn(spec)))
+        .setCoder(ListCoder.of(RowCoder.of(schema)))
+        .apply("Flatten batches", ParDo.of(new FlattenBatchesFn()))
+        .setRowSchema(schema);
+  }
+}

@@ -1,0 +1,117 @@
+package io.heliosdb.beam.snapshot;
+
+import io.heliosdb.beam.ConnectionConfiguration;
+import io.heliosdb.beam.dialect.Dialect;
+import io.heliosdb.beam.schema.ColumnInfo;
+import io.heliosdb.beam.schema.TableMetadata;
+import io.heliosdb.beam.schema.TableSchema;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Set;
+import org.apache.beam.sdk.schemas.Schema.TypeName;
+
+/**
+ * Everything the snapshot DoFns need, decided and validated when the pipeline is built.
+ *
+ * @param splitColumns the primary key, or the user's split column; empty for keyless reads
+ */
+public record SnapshotSpec(
+    ConnectionConfiguration connection,
+    Dialect dialect,
+    TableMetadata table,
+    List<String> splitColumns,
+    SplitStrategy strategy,
+    int chunkSize,
+    int fetchSize,
+    int parallelism,
+    boolean unknownTypesAsString)
+    implements Serializable {
+
+  private static final Set<TypeName> INTEGRAL =
+      Set.of(TypeName.BYTE, TypeName.INT16, TypeName.INT32, TypeName.INT64);
+
+  /**
+   * Chooses the split strategy for a table.
+   *
+   * @throws IllegalArgumentException if the split column does not exist, or the table has no key
+   *     and can be read neither by pages nor by a single reader
+   */
+  public static SnapshotSpec create(
+      ConnectionConfiguration connection,
+      Dialect dialect,
+      TableMetadata table,
+      String splitColumn,
+      boolean boundaryChunks,
+      int chunkSize,
+      int fetchSize,
+      int parallelism,
+      boolean unknownTypesAsString) {
+    List<String> splitColumns;
+    if (splitColumn != null) {
+      if (table.column(splitColumn).isEmpty()) {
+        throw new IllegalArgumentException(
+            "withSplitColumn(\"" + splitColumn + "\"): table " + table.table()
+                + " has no such column; its columns are "
+                + table.columns().stream().map(ColumnInfo::name).toList());
+      }
+      splitColumns = List.of(splitColumn);
+    } else {
+      splitColumns = table.primaryKey();
+    }
+    SplitStrategy strategy;
+    if (splitColumns.isEmpty()) {
+      if (dialect.supportsPageRanges()) {
+        strategy = SplitStrategy.PAGE_RANGES;
+      } else if (parallelism == 1) {
+        strategy = SplitStrategy.SINGLE_SCAN;
+      } else {
+        throw new IllegalArgumentException(
+            "HeliosDbIO.read(): table " + table.table() + " has no primary key; name a unique,"
+                + " indexed column with withSplitColumn(...), or read it with withParallelism(1)");
+      }
+    } else if (splitColumns.size() == 1 && !boundaryChunks && isIntegral(table, splitColumns,
+        dialect, unknownTypesAsString)) {
+      strategy = SplitStrategy.KEY_RANGES;
+    } else {
+      strategy = SplitStrategy.CHUNK_BOUNDARIES;
+    }
+    return new SnapshotSpec(
+        connection, dialect, table, splitColumns, strategy, chunkSize, fetchSize, parallelism,
+        unknownTypesAsString);
+  }
+
+  private static boolean isIntegral(
+      TableMetadata table, List<String> columns, Dialect dialect, boolean unknownAsString) {
+    TableSchema keySchema = keySchema(table, columns, dialect, unknownAsString);
+    return INTEGRAL.contains(keySchema.schema().getField(0).getType().getTypeName());
+  }
+
+  /** The Beam schema of the table's rows. */
+  public TableSchema tableSchema() {
+    return TableSchema.of(table, dialect::mapColumn, unknownTypesAsString);
+  }
+
+  /** The Beam schema of the split key (empty for keyless reads). */
+  public TableSchema keySchema() {
+    return keySchema(table, splitColumns, dialect, unknownTypesAsString);
+  }
+
+  private static TableSchema keySchema(
+      TableMetadata table, List<String> columns, Dialect dialect, boolean unknownAsString) {
+    List<ColumnInfo> keyColumns =
+        columns.stream().map(c -> table.column(c).orElseThrow()).toList();
+    return TableSchema.of(
+        new TableMetadata(table.table(), keyColumns, List.of()), dialect::mapColumn,
+        unknownAsString);
+  }
+
+  /** Whether the single split column accepts NULL, whose rows need a split of their own. */
+  public boolean splitKeyNullable() {
+    return splitColumns.size() == 1 && table.column(splitColumns.get(0)).orElseThrow().nullable();
+  }
+
+  /** A short label for logs: the table. */
+  public String label() {
+    return table.table().toString();
+  }
+}

@@ -1,0 +1,40 @@
+package io.heliosdb.beam.snapshot;
+
+import java.util.List;
+import org.apache.beam.sdk.io.range.OffsetRange;
+import org.apache.beam.sdk.values.Row;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * One unit of snapshot work, the element of {@link ReadSnapshotSplitDoFn}; its restriction is an
+ * {@link OffsetRange} whose meaning depends on {@link #kind()}.
+ *
+ * @param kind what the offsets of {@code range} are
+ * @param range the initial restriction
+ * @param rowsPerOffset estimated rows per offset, for {@code @GetSize}
+ * @param boundaries for {@link Kind#CHUNKS}: chunk {@code i} holds keys in {@code
+ *     [boundaries[i], boundaries[i+1])}, a null boundary being unbounded; empty otherwise
+ */
+public record SnapshotSplit(
+    Kind kind, OffsetRange range, double rowsPerOffset, List<@Nullable Row> boundaries) {
+
+  /** What a split's offsets count. */
+  public enum Kind {
+    /** Values of the single integral split key. */
+    KEY_RANGE,
+    /** Ordinals of chunks between {@link #boundaries()}. */
+    CHUNKS,
+    /** Physical pages of the table. */
+    PAGES,
+    /** The whole table in one query; offset 0 only. */
+    FULL_TABLE,
+    /** Rows whose split key is NULL; offset 0 only. */
+    NULL_KEYS,
+    /** Rows whose integral split key is {@link Long#MAX_VALUE}; offset 0 only. */
+    MAX_KEY
+  }
+
+  static SnapshotSplit single(Kind kind) {
+    return new SnapshotSplit(kind, new OffsetRange(0, 1), 1, List.of());
+  }
+}

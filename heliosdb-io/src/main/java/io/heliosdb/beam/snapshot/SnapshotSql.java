@@ -1,0 +1,121 @@
+package io.heliosdb.beam.snapshot;
+
+import io.heliosdb.beam.dialect.Dialect;
+import io.heliosdb.beam.schema.ColumnInfo;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * The SQL of snapshot reads. Identifiers are quoted by the dialect; every value is a {@code ?}
+ * parameter.
+ */
+final class SnapshotSql {
+  private final Dialect dialect;
+  private final String from;
+  private final String select;
+  private final List<String> keys;
+
+  SnapshotSql(SnapshotSpec spec) {
+    this.dialect = spec.dialect();
+    this.from = " FROM " + dialect.quoteTable(spec.table().table());
+    this.select =
+        "SELECT "
+            + spec.table().columns().stream()
+                .map(ColumnInfo::name)
+                .map(dialect::quoteIdentifier)
+                .collect(Collectors.joining(", "))
+            + from;
+    this.keys = spec.splitColumns().stream().map(dialect::quoteIdentifier).toList();
+  }
+
+  /** Rows with {@code ? <= key < ?}, in key order, at most {@code ?} of them. */
+  String keyRange() {
+    String key = keys.get(0);
+    return select + " WHERE " + key + " >= ? AND " + key + " < ? ORDER BY " + key + " "
+        + dialect.limitClause();
+  }
+
+  /**
+   * Rows between two key tuples: {@code >= lower} if {@code hasLower}, {@code < upper} if {@code
+   * hasUpper}. Parameters: see {@link #bindTuple}.
+   */
+  String chunk(boolean hasLower, boolean hasUpper) {
+    StringBuilder sql = new StringBuilder(select);
+    String joiner = " WHERE ";
+    if (hasLower) {
+      sql.append(joiner).append(compare(0, ">", ">="));
+      joiner = " AND ";
+    }
+    if (hasUpper) {
+      sql.append(joiner).append(compare(0, "<", "<"));
+    }
+    return sql.toString();
+  }
+
+  /**
+   * A lexicographic comparison of the key tuple from column {@code i} on: {@code (k1 > ? OR (k1 =
+   * ? AND (k2 ...)))}, whose last column uses {@code lastOp}.
+   */
+  private String compare(int i, String strictOp, String lastOp) {
+    String key = keys.get(i);
+    if (i == keys.size() - 1) {
+      return key + " " + lastOp + " ?";
+    }
+    return "(" + key + " " + strictOp + " ? OR (" + key + " = ? AND "
+        + compare(i + 1, strictOp, lastOp) + "))";
+  }
+
+  String nullKeys() {
+    return select + " WHERE " + keys.get(0) + " IS NULL";
+  }
+
+  String maxKey() {
+    return select + " WHERE " + keys.get(0) + " = ?";
+  }
+
+  String fullTable() {
+    return select;
+  }
+
+  String pages() {
+    return select + " WHERE " + dialect.pageRangePredicate();
+  }
+
+  /** All split-key values in key order, for chunk boundaries. */
+  String orderedKeys(boolean skipNulls) {
+    String keyList = String.join(", ", keys);
+    return "SELECT " + keyList + from
+        + (skipNulls ? " WHERE " + keys.get(0) + " IS NOT NULL" : "")
+        + " ORDER BY " + keyList;
+  }
+
+  String minMaxKey() {
+    String key = keys.get(0);
+    return "SELECT MIN(" + key + "), MAX(" + key + ")" + from;
+  }
+
+  String anyNullKey() {
+    return "SELECT 1" + from + " WHERE " + keys.get(0) + " IS NULL " + dialect.limitClause();
+  }
+
+  /**
+   * Binds a key tuple for one comparison of {@link #chunk}: every column but the last twice (for
+   * {@code k > ?} and {@code k = ?}), the last once.
+   *
+   * @return the next parameter index
+   */
+  int bindTuple(PreparedStatement statement, int index, Row tuple) throws SQLException {
+    int last = tuple.getFieldCount() - 1;
+    for (int i = 0; i <= last; i++) {
+      Object value = tuple.getValue(i);
+      dialect.bindValue(statement, index++, value);
+      if (i < last) {
+        dialect.bindValue(statement, index++, value);
+      }
+    }
+    return index;
+  }
+}
