@@ -60,8 +60,12 @@ public final class HeliosDbIO {
         .setParallelism(DEFAULT_PARALLELISM)
         .setFetchSize(DEFAULT_FETCH_SIZE)
         .setUnknownTypesAsString(false)
+        .setOutputBatchSize(DEFAULT_OUTPUT_BATCH_SIZE)
         .build();
   }
+
+  /** Rows per element between the splittable reader and the step that flattens them. */
+  static final int DEFAULT_OUTPUT_BATCH_SIZE = 500;
 
   /** Default number of parallel readers (the spec's default). */
   public static final int DEFAULT_PARALLELISM = 4;
@@ -87,6 +91,8 @@ public final class HeliosDbIO {
 
     abstract boolean getUnknownTypesAsString();
 
+    abstract int getOutputBatchSize();
+
     abstract Builder toBuilder();
 
     @AutoValue.Builder
@@ -104,6 +110,8 @@ public final class HeliosDbIO {
       abstract Builder setFetchSize(int fetchSize);
 
       abstract Builder setUnknownTypesAsString(boolean asString);
+
+      abstract Builder setOutputBatchSize(int rows);
 
       abstract Read build();
     }
@@ -171,6 +179,17 @@ public final class HeliosDbIO {
       return toBuilder().setUnknownTypesAsString(asString).build();
     }
 
+    /**
+     * Rows per element output by the splittable reader (default 500). Tests set 1 so that the
+     * Direct runner, which checkpoints a splittable DoFn after 100 outputs, checkpoints often.
+     */
+    Read withOutputBatchSize(int rows) {
+      if (rows < 1) {
+        throw new IllegalArgumentException("withOutputBatchSize(" + rows + "): must be >= 1");
+      }
+      return toBuilder().setOutputBatchSize(rows).build();
+    }
+
     @Override
     public PCollection<Row> expand(PBegin input) {
       ConnectionConfiguration config =
@@ -191,6 +210,7 @@ public final class HeliosDbIO {
               snapshot.getChunkSize(),
               getFetchSize(),
               getParallelism(),
+              getOutputBatchSize(),
               getUnknownTypesAsString());
       spec.tableSchema(); // fails here, naming the column, if a type has no mapping
       return input.apply("Snapshot " + metadata.table(), new SnapshotRead(spec));

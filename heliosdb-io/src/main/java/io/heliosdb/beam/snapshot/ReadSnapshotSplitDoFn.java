@@ -5,15 +5,16 @@ import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
 import io.heliosdb.beam.schema.TableSchema;
+import io.heliosdb.beam.snapshot.BlockRangeTracker.Block;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.splittabledofn.OffsetRangeTracker;
 import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
 import org.apache.beam.sdk.values.Row;
 import org.slf4j.Logger;
@@ -27,11 +28,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h3>Splitting</h3>
  * The planner already made one split per reader; {@code trySplit} of the {@link
- * OffsetRangeTracker} serves runner checkpoints and dynamic rebalancing.
+ * BlockRangeTracker} serves runner checkpoints and dynamic rebalancing.
  *
  * <h3>Checkpoint and Resume</h3>
- * Key ranges claim every row's key before emitting it and read in key order, so a residual
- * starts right after the last emitted row. Chunk and page splits claim a whole chunk before
+ * Key ranges read in key order and claim each batch of rows, as a block of keys, before emitting
+ * it, so a residual starts right after the last emitted row. Chunk and page splits claim a whole chunk before
  * reading it and emit it whole, so a residual starts at the next chunk. Either way every row of
  * an unchanging table is emitted exactly once across any sequence of checkpoints.
  *
@@ -44,9 +45,6 @@ import org.slf4j.LoggerFactory;
 @DoFn.BoundedPerElement
 public class ReadSnapshotSplitDoFn extends DoFn<SnapshotSplit, List<Row>> {
   private static final Logger LOG = LoggerFactory.getLogger(ReadSnapshotSplitDoFn.class);
-  /** Rows per output element; see {@link RowBatcher}. */
-  static final int BATCH_SIZE = 500;
-
   private final SnapshotSpec spec;
   private transient PooledDataSource pool;
   private transient TableSchema rows;
@@ -78,8 +76,8 @@ public class ReadSnapshotSplitDoFn extends DoFn<SnapshotSplit, List<Row>> {
   }
 
   @NewTracker
-  public OffsetRangeTracker newTracker(@Restriction OffsetRange range) {
-    return new OffsetRangeTracker(range);
+  public BlockRangeTracker newTracker(@Restriction OffsetRange range) {
+    return new BlockRangeTracker(range);
   }
 
   @GetSize
@@ -92,12 +90,12 @@ public class ReadSnapshotSplitDoFn extends DoFn<SnapshotSplit, List<Row>> {
   @ProcessElement
   public ProcessContinuation process(
       @Element SnapshotSplit split,
-      RestrictionTracker<OffsetRange, Long> tracker,
+      RestrictionTracker<OffsetRange, Block> tracker,
       OutputReceiver<List<Row>> out) {
-    try (Connection connection = pool.getConnection();
-        RowBatcher batcher = new RowBatcher(out, BATCH_SIZE)) {
+    try (Connection connection = pool.getConnection()) {
+      RowBatcher batcher = new RowBatcher(out, spec.outputBatchSize());
       switch (split.kind()) {
-        case KEY_RANGE -> readKeyRange(connection, tracker, batcher);
+        case KEY_RANGE -> readKeyRange(connection, tracker, out);
         case CHUNKS -> readChunks(connection, split.boundaries(), tracker, batcher);
         case PAGES -> readPages(connection, split.rowsPerOffset(), tracker, batcher);
         case FULL_TABLE -> readOnce(connection, sql.fullTable(), null, tracker, batcher);
@@ -112,49 +110,89 @@ public class ReadSnapshotSplitDoFn extends DoFn<SnapshotSplit, List<Row>> {
     return ProcessContinuation.stop();
   }
 
-  /** Queries of at most chunkSize rows in key order, claiming each row's key. */
+  /**
+   * Queries of at most chunkSize rows in key order. Each batch of rows is claimed as the block of
+   * keys from the end of the previous batch to just after its last row, and only the rows the
+   * claim covers are emitted: a residual resumes right after the last emitted row.
+   */
   private void readKeyRange(
-      Connection connection, RestrictionTracker<OffsetRange, Long> tracker, RowBatcher batcher)
+      Connection connection, RestrictionTracker<OffsetRange, Block> tracker,
+      OutputReceiver<List<Row>> out)
       throws SQLException {
     int keyColumn = spec.table().indexOf(spec.splitColumns().get(0)) + 1;
+    int batchSize = spec.outputBatchSize();
     long cursor = tracker.currentRestriction().getFrom();
-    while (true) {
-      long to = tracker.currentRestriction().getTo();
+    while (cursor < tracker.currentRestriction().getTo()) {
+      long queryTo = tracker.currentRestriction().getTo();
+      List<Row> batch = new ArrayList<>(batchSize);
+      long[] keys = new long[batchSize];
       int read = 0;
-      long lastKey = cursor;
       try (PreparedStatement statement = prepare(connection, sql.keyRange())) {
         statement.setLong(1, cursor);
-        statement.setLong(2, to);
+        statement.setLong(2, queryTo);
         statement.setInt(3, spec.chunkSize());
         try (ResultSet rs = statement.executeQuery()) {
           while (rs.next()) {
-            lastKey = rs.getLong(keyColumn);
-            if (!tracker.tryClaim(lastKey)) {
-              return;
-            }
-            batcher.add(rows.read(rs, 1));
+            keys[batch.size()] = rs.getLong(keyColumn);
+            batch.add(rows.read(rs, 1));
             read++;
+            if (batch.size() == batchSize) {
+              long end = keys[batchSize - 1] + 1;
+              if (!emitClaimed(tracker, new Block(cursor, end), batch, keys, out)) {
+                return;
+              }
+              cursor = end;
+              batch = new ArrayList<>(batchSize);
+            }
           }
         }
       } finally {
         dialect.endStreaming(connection);
       }
+      long end;
       if (read < spec.chunkSize()) {
-        tracker.tryClaim(Long.MAX_VALUE); // no rows left below 'to': the range is done
+        end = queryTo; // fewer rows than the limit: no rows remain in [cursor, queryTo)
+      } else {
+        end = batch.isEmpty() ? cursor : keys[batch.size() - 1] + 1;
+      }
+      if (cursor < end && !emitClaimed(tracker, new Block(cursor, end), batch, keys, out)) {
         return;
       }
-      cursor = lastKey + 1;
+      cursor = end;
     }
   }
 
-  /** One query per chunk ordinal, each claimed before it is read. */
+  /**
+   * Claims {@code block} and emits the rows of {@code batch} that it covers.
+   *
+   * @return whether the whole block was claimed, so reading may go on
+   */
+  private static boolean emitClaimed(
+      RestrictionTracker<OffsetRange, Block> tracker, Block block, List<Row> batch, long[] keys,
+      OutputReceiver<List<Row>> out) {
+    if (!tracker.tryClaim(block)) {
+      return false;
+    }
+    int keep = batch.size();
+    while (keep > 0 && keys[keep - 1] >= block.claimedTo()) {
+      keep--;
+    }
+    if (keep > 0) {
+      out.output(keep == batch.size() ? batch : new ArrayList<>(batch.subList(0, keep)));
+    }
+    return block.claimedTo() == block.to();
+  }
+
+  /** One query per chunk ordinal, each claimed before it is read and emitted whole. */
   private void readChunks(
       Connection connection,
       List<Row> boundaries,
-      RestrictionTracker<OffsetRange, Long> tracker,
+      RestrictionTracker<OffsetRange, Block> tracker,
       RowBatcher batcher)
       throws SQLException {
-    for (long i = tracker.currentRestriction().getFrom(); tracker.tryClaim(i); i++) {
+    for (long i = tracker.currentRestriction().getFrom();
+        i < tracker.currentRestriction().getTo() && tracker.tryClaim(new Block(i, i + 1));
+        i++) {
       Row lower = boundaries.get((int) i);
       Row upper = boundaries.get((int) i + 1);
       try (PreparedStatement statement =
@@ -171,30 +209,25 @@ public class ReadSnapshotSplitDoFn extends DoFn<SnapshotSplit, List<Row>> {
     }
   }
 
-  /** Blocks of pages of about chunkSize rows, every page of a block claimed before reading. */
+  /** Blocks of pages of about chunkSize rows, each claimed before it is read. */
   private void readPages(
       Connection connection,
       double rowsPerPage,
-      RestrictionTracker<OffsetRange, Long> tracker,
+      RestrictionTracker<OffsetRange, Block> tracker,
       RowBatcher batcher)
       throws SQLException {
     long pagesPerBlock = Math.max(1, (long) (spec.chunkSize() / Math.max(1.0, rowsPerPage)));
     long page = tracker.currentRestriction().getFrom();
-    while (true) {
-      long blockStart = page;
-      while (page - blockStart < pagesPerBlock && tracker.tryClaim(page)) {
-        page++;
-      }
-      if (page == blockStart) {
+    while (page < tracker.currentRestriction().getTo()) {
+      Block block = new Block(page, page + pagesPerBlock);
+      if (!tracker.tryClaim(block)) {
         return;
       }
       try (PreparedStatement statement = prepare(connection, sql.pages())) {
-        dialect.bindPageRange(statement, 1, blockStart, page);
+        dialect.bindPageRange(statement, 1, page, block.claimedTo());
         emitAll(statement, batcher);
       }
-      if (page - blockStart < pagesPerBlock) {
-        return; // the last claim failed: the restriction ends here
-      }
+      page = block.claimedTo();
     }
   }
 
@@ -203,10 +236,10 @@ public class ReadSnapshotSplitDoFn extends DoFn<SnapshotSplit, List<Row>> {
       Connection connection,
       String query,
       Long parameter,
-      RestrictionTracker<OffsetRange, Long> tracker,
+      RestrictionTracker<OffsetRange, Block> tracker,
       RowBatcher batcher)
       throws SQLException {
-    if (!tracker.tryClaim(0L)) {
+    if (!tracker.tryClaim(new Block(0, 1))) {
       return;
     }
     try (PreparedStatement statement = prepare(connection, query)) {
@@ -215,7 +248,6 @@ public class ReadSnapshotSplitDoFn extends DoFn<SnapshotSplit, List<Row>> {
       }
       emitAll(statement, batcher);
     }
-    tracker.tryClaim(1L);
   }
 
   private PreparedStatement prepare(Connection connection, String query) throws SQLException {
@@ -224,15 +256,18 @@ public class ReadSnapshotSplitDoFn extends DoFn<SnapshotSplit, List<Row>> {
     return statement;
   }
 
-  /** Emits every row of the query and ends its transaction, so none outlives one chunk. */
+  /**
+   * Emits every row of the query in batches, under a claim already made, and ends the
+   * transaction, so that none outlives one chunk.
+   */
   private void emitAll(PreparedStatement statement, RowBatcher batcher) throws SQLException {
     try (ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         batcher.add(rows.read(rs, 1));
       }
+      batcher.flush();
     } finally {
       dialect.endStreaming(statement.getConnection());
     }
-    LOG.debug("[{}] read {} rows so far", spec.label(), batcher.rows());
   }
 }

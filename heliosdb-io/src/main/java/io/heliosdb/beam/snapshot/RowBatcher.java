@@ -6,11 +6,11 @@ import org.apache.beam.sdk.transforms.DoFn.OutputReceiver;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * Collects rows into batches of a fixed size before output. Runners count and check outputs of a
+ * Collects the rows of a claimed chunk into batches of a fixed size before output. Runners count and check outputs of a
  * splittable DoFn one by one (the Direct runner checkpoints after 100 of them), so batches keep
  * that cost per batch rather than per row; a following step flattens them.
  */
-final class RowBatcher implements AutoCloseable {
+final class RowBatcher {
   private final OutputReceiver<List<Row>> out;
   private final int batchSize;
   private List<Row> batch;
@@ -34,16 +34,11 @@ final class RowBatcher implements AutoCloseable {
     return rows;
   }
 
-  private void flush() {
+  /** Outputs the partial batch: call it before any claim that may fail. */
+  void flush() {
     if (!batch.isEmpty()) {
       out.output(batch);
       batch = new ArrayList<>(batchSize);
     }
-  }
-
-  /** Outputs the last, partial batch. */
-  @Override
-  public void close() {
-    flush();
   }
 }

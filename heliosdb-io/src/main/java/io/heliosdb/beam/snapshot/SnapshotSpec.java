@@ -14,6 +14,7 @@ import org.apache.beam.sdk.schemas.Schema.TypeName;
  * Everything the snapshot DoFns need, decided and validated when the pipeline is built.
  *
  * @param splitColumns the primary key, or the user's split column; empty for keyless reads
+ * @param outputBatchSize rows per element output by the splittable DoFn, see {@link RowBatcher}
  */
 public record SnapshotSpec(
     ConnectionConfiguration connection,
@@ -24,6 +25,7 @@ public record SnapshotSpec(
     int chunkSize,
     int fetchSize,
     int parallelism,
+    int outputBatchSize,
     boolean unknownTypesAsString)
     implements Serializable {
 
@@ -45,6 +47,7 @@ public record SnapshotSpec(
       int chunkSize,
       int fetchSize,
       int parallelism,
+      int outputBatchSize,
       boolean unknownTypesAsString) {
     List<String> splitColumns;
     if (splitColumn != null) {
@@ -77,7 +80,7 @@ public record SnapshotSpec(
     }
     return new SnapshotSpec(
         connection, dialect, table, splitColumns, strategy, chunkSize, fetchSize, parallelism,
-        unknownTypesAsString);
+        outputBatchSize, unknownTypesAsString);
   }
 
   private static boolean isIntegral(
