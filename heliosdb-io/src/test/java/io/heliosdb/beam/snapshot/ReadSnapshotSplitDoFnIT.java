@@ -1,0 +1,198 @@
+package io.heliosdb.beam.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.heliosdb.beam.dialect.Dialect;
+import io.heliosdb.beam.dialect.Dialects;
+import io.heliosdb.beam.schema.TableMetadata;
+import io.heliosdb.beam.testing.TestDatabase;
+import io.heliosdb.beam.testing.TestDatabases;
+import java.sql.Connection;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+import org.apache.beam.sdk.io.range.OffsetRange;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.splittabledofn.SplitResult;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.values.OutputBuilder;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.WindowedValues;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ArgumentsSource;
+
+/**
+ * Drives {@link ReadSnapshotSplitDoFn} directly with its real tracker, splitting it at random
+ * moments and fractions as runner checkpoints and dynamic rebalancing do, and resuming every
+ * residual: every row of the table must come out exactly once.
+ */
+class ReadSnapshotSplitDoFnIT {
+
+  /** An output receiver that runs a hook after each output, as a runner's checkpoint timer. */
+  static final class HookedReceiver implements DoFn.OutputReceiver<List<Row>> {
+    final List<Row> rows = new ArrayList<>();
+    Consumer<Integer> afterOutput = n -> {};
+    int outputs;
+
+    @Override
+    public OutputBuilder<List<Row>> builder(List<Row> value) {
+      return WindowedValues.<List<Row>>builder()
+          .setValue(value)
+          .setWindow(GlobalWindow.INSTANCE)
+          .setPaneInfo(PaneInfo.NO_FIRING)
+          .setTimestamp(BoundedWindow.TIMESTAMP_MIN_VALUE)
+          .setReceiver(
+              windowed -> {
+                rows.addAll(windowed.getValue());
+                afterOutput.accept(++outputs);
+              });
+    }
+  }
+
+  static SnapshotSpec spec(TestDatabase db, String table, String splitColumn, boolean boundaries,
+      int chunkSize, int parallelism) throws Exception {
+    Dialect dialect = Dialects.forJdbcUrl(db.url(), db.url());
+    try (Connection connection = db.connect()) {
+      TableMetadata metadata =
+          dialect.describeTable(connection, dialect.resolveTable(connection, table));
+      return SnapshotSpec.create(db.connectionConfiguration(), dialect, metadata, splitColumn,
+          boundaries, chunkSize, 1_000, parallelism, 7, false);
+    }
+  }
+
+  /** Plans, then reads every split with random splits; returns the count of each id read. */
+  static Map<Object, Integer> readWithRandomSplits(SnapshotSpec spec, long seed) {
+    PlanSnapshotFn planner = new PlanSnapshotFn(spec);
+    planner.setup();
+    List<SnapshotSplit> splits = new ArrayList<>();
+    planner.process(new CollectingReceiver<>(splits));
+    planner.teardown();
+
+    ReadSnapshotSplitDoFn reader = new ReadSnapshotSplitDoFn(spec);
+    reader.setup();
+    Random random = new Random(seed);
+    Map<Object, Integer> seen = new HashMap<>();
+    int checkpoints = 0;
+    for (SnapshotSplit split : splits) {
+      Deque<OffsetRange> work = new ArrayDeque<>(List.of(reader.initialRestriction(split)));
+      while (!work.isEmpty()) {
+        BlockRangeTracker tracker = reader.newTracker(work.pop());
+        HookedReceiver out = new HookedReceiver();
+        out.afterOutput =
+            n -> {
+              if (random.nextInt(4) == 0) {
+                // a checkpoint (fraction 0) or a dynamic split of the remainder
+                double fraction = random.nextBoolean() ? 0 : random.nextDouble();
+                SplitResult<OffsetRange> result = tracker.trySplit(fraction);
+                if (result != null) {
+                  work.push(result.getResidual());
+                }
+              }
+            };
+        reader.process(split, tracker, out);
+        tracker.checkDone();
+        if (!work.isEmpty()) {
+          checkpoints++;
+        }
+        for (Row row : out.rows) {
+          seen.merge(row.getValue(0), 1, Integer::sum);
+        }
+      }
+    }
+    reader.teardown();
+    assertThat(checkpoints).as("the test must actually split").isGreaterThan(3);
+    return seen;
+  }
+
+  static void assertEachOnce(Map<Object, Integer> seen, List<?> expectedIds) {
+    assertThat(seen.keySet()).containsExactlyInAnyOrderElementsOf(expectedIds);
+    assertThat(seen.values()).allMatch(count -> count == 1, "each row exactly once");
+  }
+
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
+  void integralKeyRangesEmitEachRowOnceAcrossRandomSplits(TestDatabase db) throws Exception {
+    String table = TestDatabase.uniqueName("dofn_int");
+    db.execute("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, v INT)");
+    List<Long> ids = new ArrayList<>(List.of(Long.MIN_VALUE, -5L, Long.MAX_VALUE));
+    IntStream.range(0, 1_500).forEach(i -> ids.add(i * 13L + (i % 7)));
+    db.insert(table, "id, v", ids.stream().map(id -> new Object[] {id, 1}).toList());
+
+    for (long seed = 1; seed <= 3; seed++) {
+      assertEachOnce(readWithRandomSplits(spec(db, table, null, false, 64, 3), seed), ids);
+    }
+    db.dropQuietly(table);
+  }
+
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
+  void chunkBoundariesEmitEachRowOnceAcrossRandomSplits(TestDatabase db) throws Exception {
+    String table = TestDatabase.uniqueName("dofn_str");
+    db.execute("CREATE TABLE " + table + " (code VARCHAR(20) PRIMARY KEY, v INT)");
+    List<String> codes = IntStream.range(0, 1_200).mapToObj(i -> "k" + (i * 7919 % 1_200))
+        .toList();
+    db.insert(table, "code, v", codes.stream().map(c -> new Object[] {c, 1}).toList());
+
+    for (long seed = 1; seed <= 3; seed++) {
+      assertEachOnce(readWithRandomSplits(spec(db, table, null, false, 50, 2), seed), codes);
+    }
+    db.dropQuietly(table);
+  }
+
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
+  void nullableSplitColumnReadsNullKeysOnce(TestDatabase db) throws Exception {
+    String table = TestDatabase.uniqueName("dofn_null");
+    db.execute("CREATE TABLE " + table + " (id INT, ref INT UNIQUE)");
+    List<Integer> ids = IntStream.range(0, 800).boxed().toList();
+    db.insert(table, "id, ref",
+        ids.stream().map(i -> new Object[] {i, i % 10 == 0 ? null : i * 3}).toList());
+
+    assertEachOnce(readWithRandomSplits(spec(db, table, "ref", false, 40, 3), 7), ids);
+    assertEachOnce(readWithRandomSplits(spec(db, table, "ref", true, 40, 3), 8), ids);
+    db.dropQuietly(table);
+  }
+
+  @org.junit.jupiter.api.Test
+  void postgresTableWithoutKeyIsReadByPageRangesOnce() throws Exception {
+    TestDatabase db = TestDatabases.get(io.heliosdb.beam.testing.DatabaseKind.POSTGRES);
+    String table = TestDatabase.uniqueName("dofn_pages");
+    db.execute("CREATE TABLE " + table + " (id INT, payload TEXT)");
+    List<Integer> ids = IntStream.range(0, 6_000).boxed().toList();
+    db.insert(table, "id, payload",
+        ids.stream().map(i -> new Object[] {i, "row " + i + " ".repeat(i % 50)}).toList());
+    db.execute("ANALYZE " + table);
+
+    SnapshotSpec spec = spec(db, table, null, false, 300, 4);
+    assertThat(spec.strategy()).isEqualTo(SplitStrategy.PAGE_RANGES);
+    assertEachOnce(readWithRandomSplits(spec, 11), ids);
+    db.dropQuietly(table);
+  }
+
+  /** Collects outputs without hooks. */
+  static final class CollectingReceiver<T> implements DoFn.OutputReceiver<T> {
+    private final List<T> sink;
+
+    CollectingReceiver(List<T> sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public OutputBuilder<T> builder(T value) {
+      return WindowedValues.<T>builder()
+          .setValue(value)
+          .setWindow(GlobalWindow.INSTANCE)
+          .setPaneInfo(PaneInfo.NO_FIRING)
+          .setTimestamp(BoundedWindow.TIMESTAMP_MIN_VALUE)
+          .setReceiver(windowed -> sink.add(windowed.getValue()));
+    }
+  }
+}

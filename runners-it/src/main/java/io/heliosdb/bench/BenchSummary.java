@@ -1,0 +1,148 @@
+package io.heliosdb.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Prints the final {@code {"bench":"snapshot","summary":true,...}} line of a run from the JSON
+ * lines of its cases: usage {@code BenchSummary snapshot <results.jsonl>}.
+ *
+ * <p>{@code heliosdbio_vs_jdbcio_partitions} holds, per {@code db.runner.pN}, HeliosDbIO's rows/s
+ * divided by JdbcIO.readWithPartitions' rows/s at the same parallelism (null when either failed
+ * or did not run); {@code heliosdbio_vs_jdbcio_read} the same against JdbcIO.read (run at
+ * parallelism 4 only); {@code jdbc_loop_rows_per_sec} the single-threaded reference per
+ * database. Lines with a {@code heap} field (the small-heap case) are left out of the ratios.
+ */
+public final class BenchSummary {
+  private BenchSummary() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 2 || !args[0].equals("snapshot")) {
+      System.err.println("usage: BenchSummary snapshot <results.jsonl>");
+      System.exit(2);
+    }
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> lines = new ArrayList<>();
+    for (String text : Files.readAllLines(Path.of(args[1]))) {
+      if (text.startsWith("{")) {
+        JsonNode node = json.readTree(text);
+        if (args[0].equals(node.path("bench").asText()) && !node.has("summary")) {
+          lines.add(node);
+        }
+      }
+    }
+
+    // rate per "db.runner.impl.pN", main cases only
+    Map<String, Double> rate = new LinkedHashMap<>();
+    TreeSet<String> groups = new TreeSet<>(); // "db.runner.pN" with a heliosdbio case
+    Map<String, Object> loop = new LinkedHashMap<>();
+    Map<String, Object> heapCase = new LinkedHashMap<>();
+    int errors = 0;
+    Long rows = null;
+    for (JsonNode n : lines) {
+      if (n.has("error")) {
+        errors++;
+      }
+      if (n.has("rows") && n.get("rows").canConvertToLong()) {
+        rows = n.get("rows").asLong();
+      }
+      String db = n.path("db").asText();
+      String runner = n.path("runner").asText();
+      String impl = n.path("impl").asText();
+      int parallelism = n.path("parallelism").asInt();
+      Double value = n.has("rows_per_sec") ? n.get("rows_per_sec").asDouble() : null;
+      if (n.has("heap")) {
+        heapCase.put(
+            db + "." + runner + "." + impl + ".p" + parallelism + ".xmx" + n.get("heap").asText(),
+            n.has("error") ? "error" : n.get("rows_per_sec").asLong());
+        continue;
+      }
+      if (impl.equals("jdbc-loop")) {
+        loop.put(db, value == null ? null : Math.round(value));
+        continue;
+      }
+      if (impl.equals("heliosdbio")) {
+        groups.add(db + "." + runner + ".p" + parallelism);
+      }
+      if (value != null) {
+        rate.put(db + "." + runner + "." + impl + ".p" + parallelism, value);
+      }
+    }
+
+    Map<String, Object> vsPartitions = new LinkedHashMap<>();
+    Map<String, Object> vsRead = new LinkedHashMap<>();
+    for (String group : orderedGroups(groups)) {
+      String[] part = group.split("\\.");
+      String prefix = part[0] + "." + part[1] + ".";
+      Double helios = rate.get(prefix + "heliosdbio." + part[2]);
+      vsPartitions.put(group, ratio(helios, rate.get(prefix + "jdbcio-partitions." + part[2])));
+      if (lines.stream()
+          .anyMatch(
+              n ->
+                  !n.has("heap")
+                      && n.path("impl").asText().equals("jdbcio-read")
+                      && (n.path("db").asText() + "." + n.path("runner").asText() + ".p"
+                              + n.path("parallelism").asInt())
+                          .equals(group))) {
+        vsRead.put(group, ratio(helios, rate.get(prefix + "jdbcio-read." + part[2])));
+      }
+    }
+
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("bench", "snapshot");
+    summary.put("summary", true);
+    summary.put("rows", rows);
+    summary.put("cases", lines.size());
+    summary.put("errors", errors);
+    summary.put("heliosdbio_vs_jdbcio_partitions", vsPartitions);
+    summary.put("heliosdbio_vs_jdbcio_read", vsRead);
+    summary.put("jdbc_loop_rows_per_sec", loop);
+    if (!heapCase.isEmpty()) {
+      summary.put("small_heap_rows_per_sec", heapCase);
+    }
+    System.out.println(json.writeValueAsString(summary));
+  }
+
+  /** postgres before mariadb, direct before flink, then by parallelism. */
+  private static List<String> orderedGroups(TreeSet<String> groups) {
+    List<String> ordered = new ArrayList<>(groups);
+    ordered.sort(
+        (a, b) -> {
+          String[] x = a.split("\\.");
+          String[] y = b.split("\\.");
+          int c = Integer.compare(rank(x[0]), rank(y[0]));
+          if (c == 0) {
+            c = Integer.compare(rank(x[1]), rank(y[1]));
+          }
+          if (c == 0) {
+            c =
+                Integer.compare(
+                    Integer.parseInt(x[2].substring(1)), Integer.parseInt(y[2].substring(1)));
+          }
+          return c != 0 ? c : a.compareTo(b);
+        });
+    return ordered;
+  }
+
+  private static int rank(String name) {
+    return switch (name) {
+      case "postgres", "direct" -> 0;
+      case "mariadb", "flink" -> 1;
+      default -> 2;
+    };
+  }
+
+  private static Double ratio(Double a, Double b) {
+    if (a == null || b == null || b == 0) {
+      return null;
+    }
+    return Math.round(a / b * 100) / 100.0;
+  }
+}

@@ -1,0 +1,423 @@
+package io.heliosdb.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.heliosdb.beam.ConnectionConfiguration;
+import io.heliosdb.beam.HeliosDbIO;
+import io.heliosdb.beam.SnapshotOptions;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.io.jdbc.JdbcIO;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * One case of the snapshot benchmark, run in a fresh JVM by {@code runners-it/bench.sh snapshot}:
+ * reads the whole benchmark table once and prints one JSON line to stdout.
+ *
+ * <pre>
+ * SnapshotBench &lt;postgres|mariadb&gt; &lt;direct|flink|none&gt;
+ *     &lt;heliosdbio|jdbcio-partitions|jdbcio-read|jdbc-loop&gt; &lt;parallelism&gt; &lt;rows&gt;
+ *     [extra pipeline options...]
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@code heliosdbio}: {@code HeliosDbIO.read()} by primary key, {@code
+ *       withParallelism(parallelism)}, chunk size {@code -Dbench.chunkSize} (default 50,000).
+ *   <li>{@code jdbcio-partitions}: {@code JdbcIO.readWithPartitions()} on {@code id} with {@code
+ *       parallelism} partitions (bounds queried at run time).
+ *   <li>{@code jdbcio-read}: {@code JdbcIO.read()} of the whole table (one query; JdbcIO's default
+ *       output reshuffle).
+ *   <li>{@code jdbc-loop}: no pipeline; one connection streaming the table and building the same
+ *       Rows with the same {@link BenchRowMapper} (runner {@code none}, parallelism 1).
+ * </ul>
+ *
+ * <p>Every JdbcIO case maps rows with {@link BenchRowMapper} to {@link SnapshotTable#SCHEMA} with
+ * {@code RowCoder}, the schema HeliosDbIO detects for the table (checked: a HeliosDbIO case whose
+ * output schema differs fails). Every pipeline ends in {@code Count.globally()} and {@link
+ * CheckCountFn}, which fails the pipeline on a wrong count; the driver also reads the count back
+ * from the pipeline's metrics.
+ *
+ * <p>Runner options, the same for every implementation: Direct {@code --runner=DirectRunner
+ * --targetParallelism=n} (enforceImmutability and enforceEncodability keep their defaults, on);
+ * Flink {@code --runner=FlinkRunner --parallelism=n} (local embedded cluster, batch). Extra
+ * arguments are passed to the pipeline options.
+ *
+ * <p>System properties: {@code bench.timeoutSeconds} (default 600; past it the case prints an
+ * error and the JVM halts), {@code bench.chunkSize}, {@code bench.fetchSize} (0, the default,
+ * keeps each implementation's own default; the loop then uses 10,000, HeliosDbIO's default), and
+ * {@code bench.heap} (a label copied to the {@code heap} field, e.g. {@code 256m}).
+ *
+ * <p>Output fields: {@code seconds} is the pipeline's run time, from {@code run()} until {@code
+ * waitUntilFinish()} returns (for the loop: connect to last row); {@code build_seconds} the time
+ * to construct the pipeline (HeliosDbIO queries the catalog then); {@code jvm_seconds} the JVM's
+ * uptime at the end; {@code peak_rss_mb} the JVM's peak resident set (VmHWM).
+ */
+public final class SnapshotBench {
+  private SnapshotBench() {}
+
+  static final List<String> IMPLS =
+      List.of("heliosdbio", "jdbcio-partitions", "jdbcio-read", "jdbc-loop");
+  static final List<String> RUNNERS = List.of("direct", "flink", "none");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final AtomicBoolean EMITTED = new AtomicBoolean();
+
+  public static void main(String[] args) {
+    // JSON lines go to the real stdout; anything a library prints there goes to stderr instead.
+    PrintStream json = System.out;
+    System.setOut(System.err);
+    if (args.length < 5) {
+      System.err.println(
+          "usage: SnapshotBench <postgres|mariadb> <direct|flink|none>"
+              + " <heliosdbio|jdbcio-partitions|jdbcio-read|jdbc-loop> <parallelism> <rows>"
+              + " [pipeline options...]");
+      System.exit(2);
+    }
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("bench", "snapshot");
+    line.put("db", args[0]);
+    line.put("runner", args[1]);
+    line.put("impl", args[2]);
+    line.put("parallelism", parseIntOr(args[3], args[3]));
+    line.put("rows", parseLongOr(args[4], args[4]));
+    String heap = System.getProperty("bench.heap");
+    if (heap != null && !heap.isBlank()) {
+      line.put("heap", heap);
+    }
+    long timeoutSeconds = Long.getLong("bench.timeoutSeconds", 600L);
+    startWatchdog(json, line, timeoutSeconds);
+
+    boolean ok = false;
+    try {
+      BenchDatabase db = BenchDatabase.parse(args[0]);
+      String runner = args[1].toLowerCase(Locale.ROOT);
+      String impl = args[2].toLowerCase(Locale.ROOT);
+      int parallelism = Integer.parseInt(args[3]);
+      long rows = Long.parseLong(args[4]);
+      List<String> extra = Arrays.asList(args).subList(5, args.length);
+      if (!IMPLS.contains(impl)) {
+        throw new IllegalArgumentException("unknown impl '" + impl + "' " + IMPLS);
+      }
+      if (!RUNNERS.contains(runner) || runner.equals("none") != impl.equals("jdbc-loop")) {
+        throw new IllegalArgumentException(
+            "runner must be direct or flink for pipelines and none for jdbc-loop, not " + runner);
+      }
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("parallelism must be at least 1");
+      }
+      Timing timing =
+          impl.equals("jdbc-loop")
+              ? runLoop(db, rows)
+              : runPipeline(db, runner, impl, parallelism, rows, extra);
+      line.put("seconds", round(timing.runSeconds, 3));
+      line.put("rows_per_sec", Math.round(rows / timing.runSeconds));
+      if (timing.buildSeconds >= 0) {
+        line.put("build_seconds", round(timing.buildSeconds, 3));
+      }
+      ok = true;
+    } catch (Throwable t) {
+      System.err.println("[bench] case failed:");
+      t.printStackTrace(System.err);
+      line.put("error", describe(t));
+    }
+    finish(json, line);
+    System.exit(ok ? 0 : 1);
+  }
+
+  /** Run and build time of a case, in seconds; build is -1 when there is no pipeline. */
+  private record Timing(double runSeconds, double buildSeconds) {}
+
+  @SuppressWarnings("deprecation") // JdbcIO withCoder: the RowCoder of the shared schema, as asked
+  private static Timing runPipeline(
+      BenchDatabase db, String runner, String impl, int parallelism, long rows, List<String> extra)
+      throws Exception {
+    List<String> optionArgs = new ArrayList<>();
+    if (runner.equals("direct")) {
+      optionArgs.add("--runner=DirectRunner");
+      optionArgs.add("--targetParallelism=" + parallelism);
+    } else {
+      optionArgs.add("--runner=FlinkRunner");
+      optionArgs.add("--parallelism=" + parallelism);
+    }
+    optionArgs.addAll(extra);
+    System.err.println("[bench] pipeline options: " + optionArgs);
+    PipelineOptions options =
+        PipelineOptionsFactory.fromArgs(optionArgs.toArray(String[]::new)).withValidation().create();
+    options.setJobName("bench-snapshot-" + db.id + "-" + impl + "-p" + parallelism);
+
+    int chunkSize = Integer.getInteger("bench.chunkSize", SnapshotOptions.DEFAULT_CHUNK_SIZE);
+    int fetchSize = Integer.getInteger("bench.fetchSize", 0);
+    String table = SnapshotTable.tableName(rows);
+
+    long b0 = System.nanoTime();
+    Pipeline pipeline = Pipeline.create(options);
+    PCollection<Row> read;
+    switch (impl) {
+      case "heliosdbio" -> {
+        ConnectionConfiguration connection =
+            ConnectionConfiguration.create(db.url).withUsername(db.user);
+        if (db.password != null) {
+          connection = connection.withPassword(db.password);
+        }
+        HeliosDbIO.Read transform =
+            HeliosDbIO.read()
+                .withConnection(connection)
+                .withTable(db.namespace + "." + table)
+                .withSnapshot(SnapshotOptions.byPrimaryKey().withChunkSize(chunkSize))
+                .withParallelism(parallelism);
+        if (fetchSize > 0) {
+          transform = transform.withFetchSize(fetchSize);
+        }
+        read = pipeline.apply("HeliosDbIO", transform);
+        requireSameSchema(read.getSchema());
+      }
+      case "jdbcio-partitions" -> {
+        JdbcIO.ReadWithPartitions<Row, Long> transform =
+            JdbcIO.<Row>readWithPartitions()
+                .withDataSourceConfiguration(dataSource(db))
+                .withTable(table)
+                .withPartitionColumn("id")
+                .withNumPartitions(parallelism)
+                .withRowMapper(new BenchRowMapper(db))
+                .withCoder(RowCoder.of(SnapshotTable.SCHEMA));
+        if (fetchSize > 0) {
+          transform = transform.withFetchSize(fetchSize);
+        }
+        read = pipeline.apply("JdbcIO.readWithPartitions", transform)
+            .setRowSchema(SnapshotTable.SCHEMA);
+      }
+      case "jdbcio-read" -> {
+        JdbcIO.Read<Row> transform =
+            JdbcIO.<Row>read()
+                .withDataSourceConfiguration(dataSource(db))
+                .withQuery(SnapshotTable.selectAll(rows))
+                .withRowMapper(new BenchRowMapper(db))
+                .withCoder(RowCoder.of(SnapshotTable.SCHEMA));
+        if (fetchSize > 0) {
+          transform = transform.withFetchSize(fetchSize);
+        }
+        read = pipeline.apply("JdbcIO.read", transform).setRowSchema(SnapshotTable.SCHEMA);
+      }
+      default -> throw new IllegalArgumentException("unknown impl " + impl);
+    }
+    read.apply("Count rows", Count.globally())
+        .apply("Check count", ParDo.of(new CheckCountFn(rows)));
+    double buildSeconds = (System.nanoTime() - b0) / 1e9;
+
+    long t0 = System.nanoTime();
+    PipelineResult result = pipeline.run();
+    PipelineResult.State state = result.waitUntilFinish();
+    double runSeconds = (System.nanoTime() - t0) / 1e9;
+    if (state != PipelineResult.State.DONE) {
+      throw new IllegalStateException("pipeline finished in state " + state);
+    }
+    Long counted = countedRows(result);
+    if (counted == null) {
+      // CheckCountFn would have failed the pipeline on a wrong count; only the metric is missing.
+      System.err.println("[bench] the runner reported no " + CheckCountFn.ROWS_COUNTED + " metric");
+    } else if (counted != rows) {
+      throw new IllegalStateException(
+          "wrong row count: the pipeline counted " + counted + " rows, expected " + rows);
+    }
+    return new Timing(runSeconds, buildSeconds);
+  }
+
+  private static JdbcIO.DataSourceConfiguration dataSource(BenchDatabase db) {
+    JdbcIO.DataSourceConfiguration config =
+        JdbcIO.DataSourceConfiguration.create(db.driverClass, db.url).withUsername(db.user);
+    return db.password == null ? config : config.withPassword(db.password);
+  }
+
+  /** The row count CheckCountFn reported, or null if the runner reported no such metric. */
+  private static Long countedRows(PipelineResult result) {
+    try {
+      MetricQueryResults metrics =
+          result
+              .metrics()
+              .queryMetrics(
+                  MetricsFilter.builder()
+                      .addNameFilter(
+                          MetricNameFilter.named(
+                              CheckCountFn.NAMESPACE, CheckCountFn.ROWS_COUNTED))
+                      .build());
+      Long total = null;
+      for (MetricResult<Long> counter : metrics.getCounters()) {
+        Long value =
+            counter.hasCommitted() ? counter.getCommittedOrNull() : counter.getAttempted();
+        if (value != null) {
+          total = (total == null ? 0 : total) + value;
+        }
+      }
+      return total;
+    } catch (UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
+  /** HeliosDbIO must produce the schema the JdbcIO cases build, or the comparison is unfair. */
+  private static void requireSameSchema(Schema actual) {
+    String expected = describe(SnapshotTable.SCHEMA);
+    String got = describe(actual);
+    if (!expected.equals(got)) {
+      throw new IllegalStateException(
+          "HeliosDbIO's output schema differs from the benchmark's: expected "
+              + expected
+              + ", got "
+              + got);
+    }
+  }
+
+  private static String describe(Schema schema) {
+    return schema.getFields().stream()
+        .map(f -> f.getName() + " " + f.getType())
+        .collect(Collectors.joining(", ", "[", "]"));
+  }
+
+  /** The plain reference: one connection, streaming fetch, the same mapper, no Beam pipeline. */
+  private static Timing runLoop(BenchDatabase db, long rows) throws Exception {
+    int fetchSize = Integer.getInteger("bench.fetchSize", 0);
+    if (fetchSize <= 0) {
+      fetchSize = HeliosDbIO.DEFAULT_FETCH_SIZE;
+    }
+    BenchRowMapper mapper = new BenchRowMapper(db);
+    long count = 0;
+    long checksum = 0;
+    long t0 = System.nanoTime();
+    try (Connection connection = db.connect()) {
+      connection.setAutoCommit(false); // PostgreSQL streams with a fetch size only then
+      try (Statement statement =
+          connection.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+        statement.setFetchSize(fetchSize);
+        try (ResultSet rs = statement.executeQuery(SnapshotTable.selectAll(rows))) {
+          while (rs.next()) {
+            Row row = mapper.mapRow(rs);
+            count++;
+            checksum += row.getInt64(0) + row.getString(4).length();
+          }
+        }
+      }
+      connection.commit();
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    System.err.println("[bench] jdbc-loop checksum " + checksum);
+    if (count != rows) {
+      throw new IllegalStateException(
+          "wrong row count: the loop read " + count + " rows, expected " + rows);
+    }
+    return new Timing(seconds, -1);
+  }
+
+  private static void startWatchdog(PrintStream json, Map<String, Object> line, long seconds) {
+    Map<String, Object> base = new LinkedHashMap<>(line);
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(seconds * 1000);
+              } catch (InterruptedException e) {
+                return;
+              }
+              Map<String, Object> timedOut = new LinkedHashMap<>(base);
+              timedOut.put("error", "timed out after " + seconds + " s");
+              System.err.println("[bench] timed out after " + seconds + " s; halting the JVM");
+              finish(json, timedOut);
+              Runtime.getRuntime().halt(3);
+            },
+            "bench-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
+  }
+
+  /** Adds the JVM-wide measurements and prints the line, once per JVM. */
+  private static void finish(PrintStream json, Map<String, Object> line) {
+    if (!EMITTED.compareAndSet(false, true)) {
+      return;
+    }
+    Long peak = peakRssMb();
+    if (peak != null) {
+      line.put("peak_rss_mb", peak);
+    }
+    line.put("jvm_seconds", round(ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0, 1));
+    try {
+      json.println(JSON.writeValueAsString(line));
+    } catch (Exception e) {
+      json.println("{\"bench\":\"snapshot\",\"error\":\"cannot write the result: " + e + "\"}");
+    }
+    json.flush();
+  }
+
+  /** VmHWM, the peak resident set size of this process, in MiB; null off Linux. */
+  static Long peakRssMb() {
+    try {
+      for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (l.startsWith("VmHWM:")) {
+          long kb = Long.parseLong(l.replaceAll("[^0-9]", ""));
+          return Math.round(kb / 1024.0);
+        }
+      }
+    } catch (Exception e) {
+      // not Linux
+    }
+    return null;
+  }
+
+  /** The exception and its root cause, on one line, short enough for a JSON field. */
+  static String describe(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String text = t.getClass().getSimpleName() + ": " + t.getMessage();
+    if (root != t) {
+      text += " | root cause " + root.getClass().getName() + ": " + root.getMessage();
+    }
+    text = text.replaceAll("\\s+", " ").trim();
+    return text.length() > 600 ? text.substring(0, 600) + "..." : text;
+  }
+
+  private static double round(double value, int decimals) {
+    double scale = Math.pow(10, decimals);
+    return Math.round(value * scale) / scale;
+  }
+
+  private static Object parseIntOr(String s, Object fallback) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+
+  private static Object parseLongOr(String s, Object fallback) {
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+}
