@@ -43,7 +43,7 @@ public final class OracleDialect extends CatalogDialect {
       return Optional.of(
           type.contains("time zone") ? Mappings.INSTANT_FROM_OFFSET : Mappings.LOCAL_DATE_TIME);
     }
-    return Optional.ofNullable(
+    ColumnMapping mapping =
         switch (type) {
           case "number" -> number(column.precision(), column.scale());
           case "float" -> Mappings.DECIMAL;
@@ -54,7 +54,8 @@ public final class OracleDialect extends CatalogDialect {
           case "blob", "raw", "long raw" -> Mappings.BYTES;
           case "date" -> Mappings.LOCAL_DATE_TIME;
           default -> null;
-        });
+        };
+    return mapping != null ? Optional.of(mapping) : Mappings.forJdbcType(column.jdbcType());
   }
 
   /** NUMBER(p,0) to the smallest integer type that holds p digits; anything else to DECIMAL. */

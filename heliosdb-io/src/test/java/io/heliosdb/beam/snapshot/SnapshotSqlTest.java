@@ -1,0 +1,59 @@
+package io.heliosdb.beam.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.heliosdb.beam.ConnectionConfiguration;
+import io.heliosdb.beam.dialect.Dialect;
+import io.heliosdb.beam.dialect.MySqlDialect;
+import io.heliosdb.beam.dialect.OracleDialect;
+import io.heliosdb.beam.dialect.PostgresDialect;
+import io.heliosdb.beam.schema.ColumnInfo;
+import io.heliosdb.beam.schema.TableId;
+import io.heliosdb.beam.schema.TableMetadata;
+import java.sql.Types;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SnapshotSqlTest {
+
+  static SnapshotSpec spec(Dialect dialect, List<String> key, String... columns) {
+    List<ColumnInfo> infos = java.util.Arrays.stream(columns)
+        .map(c -> new ColumnInfo(c, Types.INTEGER, "int4", "int", 10, 0, false)).toList();
+    TableMetadata table = new TableMetadata(new TableId("s", "t\"x"), infos, key);
+    return SnapshotSpec.create(ConnectionConfiguration.create("jdbc:postgresql://h/db"), dialect,
+        table, null, false, 100, 10, 4, 500, false);
+  }
+
+  @Test
+  void keyRangeQueryIsParameterisedAndOrdered() {
+    SnapshotSql sql = new SnapshotSql(spec(new PostgresDialect(), List.of("id"), "id", "v"));
+    assertThat(sql.keyRange()).isEqualTo(
+        "SELECT \"id\", \"v\" FROM \"s\".\"t\"\"x\" WHERE \"id\" >= ? AND \"id\" < ?"
+            + " ORDER BY \"id\" LIMIT ?");
+    assertThat(sql.minMaxKey()).isEqualTo("SELECT MIN(\"id\"), MAX(\"id\") FROM \"s\".\"t\"\"x\"");
+    assertThat(sql.nullKeys()).endsWith("WHERE \"id\" IS NULL");
+    assertThat(sql.maxKey()).endsWith("WHERE \"id\" = ?");
+    assertThat(sql.fullTable()).isEqualTo("SELECT \"id\", \"v\" FROM \"s\".\"t\"\"x\"");
+  }
+
+  @Test
+  void compositeChunkComparesTuplesLexicographically() {
+    SnapshotSql sql = new SnapshotSql(spec(new MySqlDialect(false), List.of("a", "b", "c"),
+        "a", "b", "c"));
+    assertThat(sql.chunk(true, true)).endsWith(
+        " WHERE (`a` > ? OR (`a` = ? AND (`b` > ? OR (`b` = ? AND `c` >= ?))))"
+            + " AND (`a` < ? OR (`a` = ? AND (`b` < ? OR (`b` = ? AND `c` < ?))))");
+    assertThat(sql.chunk(false, true)).contains(" WHERE (`a` < ?");
+    assertThat(sql.chunk(false, false)).doesNotContain("WHERE");
+    assertThat(sql.orderedKeys(false)).isEqualTo("SELECT `a`, `b`, `c` FROM `s`.`t\"x`"
+        + " ORDER BY `a`, `b`, `c`");
+  }
+
+  @Test
+  void usesTheDialectsLimitSyntax() {
+    SnapshotSql sql = new SnapshotSql(spec(new OracleDialect(), List.of("ID"), "ID"));
+    assertThat(sql.keyRange()).endsWith("ORDER BY \"ID\" FETCH FIRST ? ROWS ONLY");
+    assertThat(sql.anyNullKey()).endsWith("IS NULL FETCH FIRST ? ROWS ONLY");
+    assertThat(sql.orderedKeys(true)).contains("WHERE \"ID\" IS NOT NULL");
+  }
+}

@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# HeliosDB IO benchmarks. Usage: runners-it/bench.sh <benchmark>
+#
+#   snapshot   reads a 1,000,000-row table (bench_snapshot) whole from the local PostgreSQL and
+#              MariaDB, on the Direct and Flink runners, with HeliosDbIO (parallelism 2 and 4),
+#              JdbcIO.readWithPartitions (same partition counts, on id), JdbcIO.read, and a plain
+#              single-threaded JDBC loop as the reference; plus HeliosDbIO on PostgreSQL/Direct/p4
+#              with -Xmx256m. Each case runs in a fresh JVM.
+#   (incremental and handoff: to come; add a bench_<name> function and a line in the dispatch.)
+#
+# Output: one JSON object per line on stdout, one per case, e.g.
+#   {"bench":"snapshot","db":"postgres","runner":"flink","impl":"heliosdbio","parallelism":4,
+#    "rows":1000000,"seconds":2.9,"rows_per_sec":345000,"build_seconds":0.4,"peak_rss_mb":610,
+#    "jvm_seconds":6.1}
+# ("error":"..." instead of seconds/rows_per_sec for a failed or timed-out case), then a
+# {"bench":"snapshot","summary":true,...} line with HeliosDbIO ÷ JdbcIO.readWithPartitions ratios.
+# Everything else (build, table preparation, per-case logs) goes to stderr and to $BENCH_OUT.
+#
+# Fields: seconds = pipeline run time inside the JVM, run() to waitUntilFinish() (loop: connect to
+# last row); build_seconds = pipeline construction; jvm_seconds = JVM uptime at the end;
+# peak_rss_mb = the JVM's VmHWM (peak resident set).
+# Runner options, identical for every implementation: Direct --runner=DirectRunner
+# --targetParallelism=N (enforceImmutability/enforceEncodability left at their defaults, on);
+# Flink --runner=FlinkRunner --parallelism=N (local embedded cluster, batch).
+#
+# Environment:
+#   BENCH_ROWS=1000000        table size; other sizes use table bench_snapshot_<rows>
+#   BENCH_TIMEOUT=600         seconds per case before it is reported as an error
+#   BENCH_DBS="postgres mariadb"   BENCH_RUNNERS="direct flink"   BENCH_PARALLELISMS="2 4"
+#   BENCH_IMPLS="heliosdbio jdbcio-partitions jdbcio-read jdbc-loop"
+#   BENCH_READ_PARALLELISM=4  runner parallelism of the JdbcIO.read cases
+#   BENCH_HEAP=256m           heap of the extra small-heap case ("" to skip it)
+#   BENCH_CASES=REGEX         only cases whose id matches, ids like postgres/direct/heliosdbio/p4
+#                             (the small-heap case: postgres/direct/heliosdbio/p4/xmx256m)
+#   BENCH_CHUNK_SIZE=50000    HeliosDbIO chunk size
+#   BENCH_FETCH_SIZE=         fetch size for all implementations (default: each one's own;
+#                             HeliosDbIO 10,000, JdbcIO 50,000, the loop 10,000)
+#   BENCH_JAVA_OPTS=          extra JVM options for every case
+#   BENCH_OUT=/tmp/heliosdb-bench/<bench>-<time>   logs, results.jsonl, snapshot of the classes
+#   BENCH_SKIP_BUILD=1        reuse the last build (runners-it/target/classes and ~/.m2)
+#   BENCH_MVN_OFFLINE=-o      Maven's offline flag ("" to let Maven download)
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+
+BENCH=${1:-}
+BENCH_ROWS=${BENCH_ROWS:-1000000}
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}
+BENCH_DBS=${BENCH_DBS:-postgres mariadb}
+BENCH_RUNNERS=${BENCH_RUNNERS:-direct flink}
+BENCH_PARALLELISMS=${BENCH_PARALLELISMS:-2 4}
+BENCH_IMPLS=${BENCH_IMPLS:-heliosdbio jdbcio-partitions jdbcio-read jdbc-loop}
+BENCH_READ_PARALLELISM=${BENCH_READ_PARALLELISM:-4}
+BENCH_HEAP=${BENCH_HEAP-256m}
+BENCH_CASES=${BENCH_CASES:-}
+BENCH_CHUNK_SIZE=${BENCH_CHUNK_SIZE:-50000}
+BENCH_FETCH_SIZE=${BENCH_FETCH_SIZE:-0}
+BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-}
+BENCH_SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
+BENCH_MVN_OFFLINE=${BENCH_MVN_OFFLINE--o}
+
+log() { echo "[bench] $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+usage() {
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+# A JSON string literal of $1 (one line, control characters dropped).
+json_str() {
+  local s
+  s=$(printf '%s' "$1" | tr '\n\t\r' '   ' | tr -d '\000-\037')
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  printf '"%s"' "$s"
+}
+
+########## build once, classpath once ##########
+
+CP=""
+build_and_classpath() {
+  local mvn=(mvn -B -q $BENCH_MVN_OFFLINE -f "$ROOT/pom.xml")
+  if [ "$BENCH_SKIP_BUILD" != 1 ]; then
+    log "building heliosdb-io (install) and runners-it (compile)"
+    # heliosdb-io and the parent pom go to ~/.m2 as usual; runners-it is only compiled, and its
+    # tests are not compiled (-Dmaven.test.skip) so work in progress there cannot break the run.
+    "${mvn[@]}" install -pl heliosdb-io -am -DskipTests -Djacoco.skip=true >&2
+    "${mvn[@]}" compile -pl runners-it -Dmaven.test.skip=true -Djacoco.skip=true >&2
+  fi
+  log "computing the runtime classpath"
+  "${mvn[@]}" dependency:build-classpath -pl runners-it -Dmdep.includeScope=runtime \
+    -Dmdep.outputFile="$BENCH_OUT/classpath.txt" >&2
+  # Run from a private copy of this project's classes and jars, so that other builds during the
+  # run (mvn clean, a new install of heliosdb-io) cannot change or remove them between cases.
+  mkdir -p "$BENCH_OUT/lib"
+  cp -r "$HERE/target/classes" "$BENCH_OUT/classes"
+  local entry out=()
+  IFS=':' read -r -a entries < "$BENCH_OUT/classpath.txt"
+  for entry in "${entries[@]}"; do
+    case "$entry" in
+      */io/heliosdb/*) cp "$entry" "$BENCH_OUT/lib/" && out+=("$BENCH_OUT/lib/$(basename "$entry")") ;;
+      *) out+=("$entry") ;;
+    esac
+  done
+  CP="$BENCH_OUT/classes:$(IFS=:; echo "${out[*]}")"
+}
+
+########## servers ##########
+
+ensure_servers() {
+  local ok=1
+  if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -h 127.0.0.1 -p 5432 -q; then ok=0; fi
+  if command -v mariadb-admin >/dev/null 2>&1 \
+      && ! mariadb-admin -h 127.0.0.1 -P 3306 -u root ping >/dev/null 2>&1; then ok=0; fi
+  if [ $ok = 0 ]; then
+    log "a database server is not reachable; running scripts/prepare-databases.sh"
+    "$ROOT/scripts/prepare-databases.sh" >&2
+  fi
+}
+
+########## one case = one fresh JVM ##########
+
+JAVA_LOG_OPTS=(
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
+  -Dorg.slf4j.simpleLogger.showDateTime=true
+  -Dorg.slf4j.simpleLogger.log.org.apache.flink.metrics=error
+)
+
+# run_case <case id> <fallback JSON fields, without braces> <java options...> -- <main> <args...>
+# Runs the case in a fresh JVM under a hard time limit, prints its JSON line (or an error line
+# built here if the JVM printed none) to stdout and appends it to results.jsonl.
+run_case() {
+  local id=$1 fields=$2
+  shift 2
+  local jopts=()
+  while [ "$1" != "--" ]; do jopts+=("$1"); shift; done
+  shift
+  local name=${id//\//_}
+  local out="$BENCH_OUT/logs/$name.out" err="$BENCH_OUT/logs/$name.log" rss="$BENCH_OUT/logs/$name.rss"
+  local timer=()
+  if [ -x /usr/bin/time ]; then timer=(/usr/bin/time -q -f %M -o "$rss"); fi
+  local hard=$((BENCH_TIMEOUT + 60)) rc=0 start end
+  # shellcheck disable=SC2086
+  log "case $id"
+  start=$(date +%s.%N)
+  timeout --kill-after=30 "$hard" "${timer[@]}" java $BENCH_JAVA_OPTS "${jopts[@]}" \
+    "${JAVA_LOG_OPTS[@]}" -Dbench.timeoutSeconds="$BENCH_TIMEOUT" -cp "$CP" "$@" \
+    >"$out" 2>"$err" || rc=$?
+  end=$(date +%s.%N)
+  local line
+  line=$(grep '^{"bench"' "$out" | tail -n 1 || true)
+  if [ -z "$line" ]; then
+    local why peak=""
+    if [ $rc = 124 ] || [ $rc = 137 ]; then
+      why="killed after ${hard} s (hard time limit)"
+    else
+      why="JVM exited with code $rc and no result; last log line: $(grep -v '^\s*$' "$err" | tail -n 1)"
+    fi
+    if [ -s "$rss" ]; then peak=$(tail -n 1 "$rss" | tr -dc '0-9'); fi
+    line="{$fields,\"error\":$(json_str "$why")"
+    [ -n "$peak" ] && line+=",\"peak_rss_mb\":$(( (peak + 512) / 1024 ))"
+    line+=",\"jvm_seconds\":$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}')}"
+  fi
+  if [[ $line == *'"error"'* ]]; then log "case $id failed; see $err"; fi
+  echo "$line" | tee -a "$BENCH_OUT/results.jsonl"
+}
+
+selected() { # <case id>
+  [ -z "$BENCH_CASES" ] || [[ $1 =~ $BENCH_CASES ]]
+}
+
+has_word() { # <word> <list>
+  [[ " $2 " == *" $1 "* ]]
+}
+
+########## snapshot ##########
+
+bench_snapshot() {
+  local cases=() db runner impl p
+  for db in $BENCH_DBS; do
+    has_word jdbc-loop "$BENCH_IMPLS" && cases+=("$db none jdbc-loop 1")
+    for runner in $BENCH_RUNNERS; do
+      for impl in heliosdbio jdbcio-partitions; do
+        has_word $impl "$BENCH_IMPLS" || continue
+        for p in $BENCH_PARALLELISMS; do cases+=("$db $runner $impl $p"); done
+      done
+      has_word jdbcio-read "$BENCH_IMPLS" && cases+=("$db $runner jdbcio-read $BENCH_READ_PARALLELISM")
+    done
+  done
+  if [ -n "$BENCH_HEAP" ]; then cases+=("postgres direct heliosdbio 4 $BENCH_HEAP"); fi
+
+  local todo=() c id heap
+  for c in "${cases[@]}"; do
+    read -r db runner impl p heap <<<"$c"
+    id="$db/$runner/$impl/p$p${heap:+/xmx$heap}"
+    selected "$id" && todo+=("$c")
+  done
+  [ ${#todo[@]} -gt 0 ] || die "no case matches BENCH_CASES='$BENCH_CASES'"
+
+  build_and_classpath
+  ensure_servers
+  local dbs_needed=()
+  for db in postgres mariadb; do
+    for c in "${todo[@]}"; do [[ $c == "$db "* ]] && { dbs_needed+=("$db"); break; }; done
+  done
+  for db in "${dbs_needed[@]}"; do
+    java -cp "$CP" io.heliosdb.bench.SnapshotTable prepare "$db" "$BENCH_ROWS" >&2 \
+      || die "cannot prepare the $db table (is the server up? scripts/prepare-databases.sh)"
+  done
+
+  log "${#todo[@]} cases, $BENCH_ROWS rows, time limit ${BENCH_TIMEOUT}s each; logs in $BENCH_OUT/logs"
+  local n=0 jopts fields
+  for c in "${todo[@]}"; do
+    read -r db runner impl p heap <<<"$c"
+    n=$((n + 1))
+    id="$db/$runner/$impl/p$p${heap:+/xmx$heap}"
+    jopts=(-Dbench.chunkSize="$BENCH_CHUNK_SIZE" -Dbench.fetchSize="$BENCH_FETCH_SIZE")
+    fields="\"bench\":\"snapshot\",\"db\":\"$db\",\"runner\":\"$runner\",\"impl\":\"$impl\",\"parallelism\":$p,\"rows\":$BENCH_ROWS"
+    if [ -n "$heap" ]; then
+      jopts+=(-Xmx"$heap" -Dbench.heap="$heap")
+      fields+=",\"heap\":\"$heap\""
+    fi
+    log "($n/${#todo[@]})"
+    run_case "$id" "$fields" "${jopts[@]}" -- \
+      io.heliosdb.bench.SnapshotBench "$db" "$runner" "$impl" "$p" "$BENCH_ROWS"
+  done
+
+  java -cp "$CP" io.heliosdb.bench.BenchSummary snapshot "$BENCH_OUT/results.jsonl" \
+    | tee -a "$BENCH_OUT/results.jsonl"
+  log "results: $BENCH_OUT/results.jsonl"
+}
+
+########## dispatch ##########
+
+case "$BENCH" in
+  snapshot) ;;
+  incremental | handoff) die "benchmark '$BENCH' is not implemented yet" ;;
+  -h | --help | "") usage ;;
+  *) log "unknown benchmark '$BENCH'"; usage ;;
+esac
+
+BENCH_OUT=${BENCH_OUT:-${TMPDIR:-/tmp}/heliosdb-bench/$BENCH-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$BENCH_OUT/logs"
+: >"$BENCH_OUT/results.jsonl"
+log "output directory $BENCH_OUT"
+
+"bench_$BENCH"
