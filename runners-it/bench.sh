@@ -81,7 +81,7 @@ json_str() {
 
 CP=""
 build_and_classpath() {
-  local mvn=(mvn -B -q $BENCH_MVN_OFFLINE -f "$ROOT/pom.xml")
+  local mvn=(mvn -B -q $BENCH_MVN_OFFLINE -Dstyle.color=never -f "$ROOT/pom.xml")
   if [ "$BENCH_SKIP_BUILD" != 1 ]; then
     log "building heliosdb-io (install) and runners-it (compile)"
     # heliosdb-io and the parent pom go to ~/.m2 as usual; runners-it is only compiled, and its
@@ -97,7 +97,7 @@ build_and_classpath() {
   mkdir -p "$BENCH_OUT/lib"
   cp -r "$HERE/target/classes" "$BENCH_OUT/classes"
   local entry out=()
-  IFS=':' read -r -a entries < "$BENCH_OUT/classpath.txt"
+  IFS=":" read -r -a entries < "$BENCH_OUT/classpath.txt" || true  # no final newline
   for entry in "${entries[@]}"; do
     case "$entry" in
       */io/heliosdb/*) cp "$entry" "$BENCH_OUT/lib/" && out+=("$BENCH_OUT/lib/$(basename "$entry")") ;;

@@ -242,6 +242,31 @@ class SnapshotReadIT {
 
   @ParameterizedTest
   @ArgumentsSource(TestDatabases.class)
+  void readsThroughEveryDriverAndUrlForm(TestDatabase db, TestPipeline pipeline)
+      throws Exception {
+    String table = TestDatabase.uniqueName("snap_urls");
+    db.execute("CREATE TABLE " + table + " (id INT PRIMARY KEY)");
+    db.insert(table, "id", LongStream.range(0, 500).mapToObj(i -> new Object[] {(int) i})
+        .toList());
+    List<String> expected = LongStream.range(0, 500).mapToObj(String::valueOf).toList();
+    // postgresql://user@host/db, and MySQL Connector/J (which streams with Integer.MIN_VALUE)
+    String url = db.isPostgres()
+        ? db.url().replace("jdbc:postgresql://", "postgresql://" + db.user() + "@")
+        : db.url().replace("jdbc:mariadb:", "jdbc:mysql:")
+            + "?useSSL=false&allowPublicKeyRetrieval=true";
+    ConnectionConfiguration config = ConnectionConfiguration.create(url);
+    if (!db.isPostgres()) {
+      config = config.withUsername(db.user()).withPassword(db.password());
+    }
+    PCollection<Row> rows = pipeline.apply(HeliosDbIO.read().withConnection(config)
+        .withTable(table).withSnapshot(SnapshotOptions.byPrimaryKey().withChunkSize(70)));
+    PAssert.that(render(rows, "id")).containsInAnyOrder(expected);
+    pipeline.run().waitUntilFinish();
+    db.dropQuietly(table);
+  }
+
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
   void failsAtConstructionForMissingTableAndColumn(TestDatabase db) throws Exception {
     assertThatThrownBy(() -> Pipeline.create().apply(read(db, "no_such_table_anywhere")))
         .isInstanceOf(IllegalArgumentException.class)

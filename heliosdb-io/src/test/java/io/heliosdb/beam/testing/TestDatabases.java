@@ -4,6 +4,7 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.lang.reflect.Parameter;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -11,6 +12,8 @@ import java.sql.Statement;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -50,7 +53,8 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  * or as a resolver of one database: {@code @ExtendWith(TestDatabases.class)} and a parameter
  * {@code @Use(DatabaseKind.ORACLE) TestDatabase db}.
  */
-public final class TestDatabases implements ArgumentsProvider, ParameterResolver {
+public final class TestDatabases
+    implements ArgumentsProvider, ParameterResolver, ExecutionCondition {
 
   /** Selects the database of a {@link TestDatabase} parameter. */
   @Retention(RetentionPolicy.RUNTIME)
@@ -78,14 +82,35 @@ public final class TestDatabases implements ArgumentsProvider, ParameterResolver
     return get(parameter.findAnnotation(Use.class).orElseThrow().value());
   }
 
+  /** Skips, with the reason shown, a test whose {@code @Use(ORACLE)} database is not given. */
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    if (context.getTestMethod().isPresent()) {
+      for (Parameter parameter : context.getTestMethod().get().getParameters()) {
+        Use use = parameter.getAnnotation(Use.class);
+        if (use != null && use.value() == DatabaseKind.ORACLE) {
+          Object found = find(use.value());
+          if (!(found instanceof TestDatabase)) {
+            return ConditionEvaluationResult.disabled((String) found);
+          }
+        }
+      }
+    }
+    return ConditionEvaluationResult.enabled("databases given");
+  }
+
+  private static synchronized Object find(DatabaseKind kind) {
+    return FOUND.computeIfAbsent(kind, TestDatabases::locate);
+  }
+
   /**
    * The database of a kind.
    *
    * @throws IllegalStateException (failing the test) if no PostgreSQL or MySQL is found
    * @throws TestAbortedException (skipping the test) if no Oracle database is given
    */
-  public static synchronized TestDatabase get(DatabaseKind kind) {
-    Object found = FOUND.computeIfAbsent(kind, TestDatabases::find);
+  public static TestDatabase get(DatabaseKind kind) {
+    Object found = find(kind);
     if (found instanceof TestDatabase db) {
       return db;
     }
@@ -95,7 +120,7 @@ public final class TestDatabases implements ArgumentsProvider, ParameterResolver
     throw new IllegalStateException((String) found);
   }
 
-  private static Object find(DatabaseKind kind) {
+  private static Object locate(DatabaseKind kind) {
     String url = System.getenv(kind.envPrefix + "_URL");
     if (url != null && !url.isBlank()) {
       return new TestDatabase(
