@@ -17,9 +17,16 @@ cd "$(dirname "$0")/.."
 
 log() { echo "[run-example] $*"; }
 
+# The embedded Flink cluster needs a setting to find the example's classes under exec:java
+# (see examples/flink-conf/config.yaml); harmless for the other runners.
+args=("$@")
+if [[ " $* " != *" --flinkConfDir="* ]]; then
+  args+=("--flinkConfDir=$PWD/examples/flink-conf")
+fi
+
 # exec.args is split by Maven on spaces, honouring quotes: quote every argument
 exec_args=""
-for arg in "$@"; do
+for arg in "${args[@]}"; do
   if [[ $arg != *"'"* ]]; then
     exec_args+=" '$arg'"
   elif [[ $arg != *'"'* ]]; then

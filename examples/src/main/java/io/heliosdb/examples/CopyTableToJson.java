@@ -120,8 +120,8 @@ public class CopyTableToJson {
      * set) means {@value #DEFAULT_PARALLELISM} readers.
      */
     @Description(
-        "The number of parallel readers of the table (default 4). On the FlinkRunner it is also"
-            + " Flink's parallelism.")
+        "The number of parallel readers of the table; -1, the default, means 4. On the"
+            + " FlinkRunner it also sets Flink's parallelism.")
     @Default.Integer(-1)
     Integer getParallelism();
 

@@ -273,7 +273,11 @@ class SnapshotReadIT {
         .hasMessageContaining("no_such_table_anywhere")
         .hasMessageContaining("does not exist");
     String table = TestDatabase.uniqueName("snap_err");
-    db.execute("CREATE TABLE " + table + " (id INT PRIMARY KEY)");
+    db.execute("CREATE TABLE " + table + " (id INT PRIMARY KEY, plain INT)");
+    assertThatThrownBy(() -> Pipeline.create().apply(read(db, table).withSplitColumn("plain")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("withSplitColumn(\"plain\")")
+        .hasMessageContaining("has no unique index");
     assertThatThrownBy(
             () -> Pipeline.create().apply(read(db, table).withSplitColumn("no_such_column")))
         .isInstanceOf(IllegalArgumentException.class)

@@ -88,7 +88,24 @@ abstract class CatalogDialect implements Dialect {
         keyColumns.put(rs.getShort("KEY_SEQ"), rs.getString("COLUMN_NAME"));
       }
     }
-    return new TableMetadata(table, columns, new ArrayList<>(keyColumns.values()));
+    Map<String, List<String>> uniqueIndexes = new TreeMap<>();
+    try (ResultSet rs =
+        metaData.getIndexInfo(location[0], location[1], table.name(), true, true)) {
+      while (rs.next()) {
+        String index = rs.getString("INDEX_NAME");
+        String column = rs.getString("COLUMN_NAME");
+        if (index != null && column != null && !rs.getBoolean("NON_UNIQUE")) {
+          uniqueIndexes.computeIfAbsent(index, k -> new ArrayList<>()).add(column);
+        }
+      }
+    }
+    return new TableMetadata(
+        table, columns, new ArrayList<>(keyColumns.values()), singleColumns(uniqueIndexes));
+  }
+
+  /** The columns of the indexes that have exactly one. */
+  static List<String> singleColumns(Map<String, List<String>> indexes) {
+    return indexes.values().stream().filter(c -> c.size() == 1).map(c -> c.get(0)).toList();
   }
 
   static String escapePattern(String name, String escape) {

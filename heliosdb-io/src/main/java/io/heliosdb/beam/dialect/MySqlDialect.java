@@ -14,6 +14,8 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -92,7 +94,22 @@ public final class MySqlDialect extends CatalogDialect {
         }
       }
     }
-    return new TableMetadata(table, columns, key);
+    Map<String, List<String>> uniqueIndexes = new TreeMap<>();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT index_name, column_name FROM information_schema.statistics"
+                + " WHERE table_schema = ? AND CAST(table_name AS BINARY) = CAST(? AS BINARY)"
+                + " AND non_unique = 0 ORDER BY index_name, seq_in_index")) {
+      statement.setString(1, table.namespace());
+      statement.setString(2, table.name());
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          uniqueIndexes.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+              .add(rs.getString(2));
+        }
+      }
+    }
+    return new TableMetadata(table, columns, key, singleColumns(uniqueIndexes));
   }
 
   @Override

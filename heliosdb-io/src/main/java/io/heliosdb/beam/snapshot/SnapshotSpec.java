@@ -13,7 +13,8 @@ import org.apache.beam.sdk.schemas.Schema.TypeName;
 /**
  * Everything the snapshot DoFns need, decided and validated when the pipeline is built.
  *
- * @param splitColumns the primary key, or the user's split column; empty for keyless reads
+ * @param splitColumns the primary key, or the user's split column (unique and indexed); empty
+ *     for keyless reads
  * @param outputBatchSize rows per element output by the splittable DoFn, see {@link RowBatcher}
  */
 public record SnapshotSpec(
@@ -56,6 +57,13 @@ public record SnapshotSpec(
             "withSplitColumn(\"" + splitColumn + "\"): table " + table.table()
                 + " has no such column; its columns are "
                 + table.columns().stream().map(ColumnInfo::name).toList());
+      }
+      if (!table.uniqueColumns().contains(splitColumn)
+          && !table.primaryKey().equals(List.of(splitColumn))) {
+        throw new IllegalArgumentException(
+            "withSplitColumn(\"" + splitColumn + "\"): column " + splitColumn + " of table "
+                + table.table() + " has no unique index of its own; a split column must be"
+                + " unique and indexed (columns with one: " + table.uniqueColumns() + ")");
       }
       splitColumns = List.of(splitColumn);
     } else {
@@ -104,7 +112,7 @@ public record SnapshotSpec(
     List<ColumnInfo> keyColumns =
         columns.stream().map(c -> table.column(c).orElseThrow()).toList();
     return TableSchema.of(
-        new TableMetadata(table.table(), keyColumns, List.of()), dialect::mapColumn,
+        new TableMetadata(table.table(), keyColumns, List.of(), List.of()), dialect::mapColumn,
         unknownAsString);
   }
 

@@ -19,7 +19,7 @@ class SnapshotSqlTest {
   static SnapshotSpec spec(Dialect dialect, List<String> key, String... columns) {
     List<ColumnInfo> infos = java.util.Arrays.stream(columns)
         .map(c -> new ColumnInfo(c, Types.INTEGER, "int4", "int", 10, 0, false)).toList();
-    TableMetadata table = new TableMetadata(new TableId("s", "t\"x"), infos, key);
+    TableMetadata table = new TableMetadata(new TableId("s", "t\"x"), infos, key, List.of());
     return SnapshotSpec.create(ConnectionConfiguration.create("jdbc:postgresql://h/db"), dialect,
         table, null, false, 100, 10, 4, 500, false);
   }

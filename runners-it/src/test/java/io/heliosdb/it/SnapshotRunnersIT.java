@@ -1,0 +1,143 @@
+package io.heliosdb.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.heliosdb.beam.HeliosDbIO;
+import io.heliosdb.beam.SnapshotOptions;
+import io.heliosdb.beam.testing.DatabaseKind;
+import io.heliosdb.beam.testing.TestDatabase;
+import io.heliosdb.beam.testing.TestDatabases;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The snapshot integration tests on the Direct runner and on the Flink runner (an embedded local
+ * cluster), against the real PostgreSQL and MariaDB servers.
+ */
+class SnapshotRunnersIT {
+
+  static Stream<Arguments> runnersAndDatabases() {
+    List<Arguments> cases = new ArrayList<>();
+    for (String runner : List.of("DirectRunner", "FlinkRunner")) {
+      for (DatabaseKind kind : List.of(DatabaseKind.POSTGRES, DatabaseKind.MYSQL)) {
+        cases.add(Arguments.of(runner, kind));
+      }
+    }
+    return cases.stream();
+  }
+
+  static Pipeline pipeline(String runner, int parallelism) {
+    PipelineOptions options =
+        PipelineOptionsFactory.fromArgs(
+                "--runner=" + runner,
+                runner.equals("FlinkRunner")
+                    ? "--parallelism=" + parallelism
+                    : "--targetParallelism=" + parallelism)
+            .create();
+    return Pipeline.create(options);
+  }
+
+  /** Runs the pipeline and checks that it finished and that every PAssert really ran. */
+  static void runAndVerify(Pipeline pipeline, int assertions) {
+    PipelineResult result = pipeline.run();
+    assertThat(result.waitUntilFinish()).isEqualTo(PipelineResult.State.DONE);
+    MetricQueryResults metrics =
+        result.metrics().queryMetrics(MetricsFilter.builder()
+            .addNameFilter(MetricNameFilter.named(PAssert.class, PAssert.SUCCESS_COUNTER))
+            .build());
+    long successes = 0;
+    for (MetricResult<Long> counter : metrics.getCounters()) {
+      successes += counter.getAttempted();
+    }
+    assertThat(successes).as("successful PAssert checks").isEqualTo(assertions);
+  }
+
+  static PCollection<String> ids(PCollection<Row> rows, String name) {
+    return rows.apply("Ids " + name, MapElements.into(TypeDescriptors.strings())
+        .via(row -> String.valueOf((Object) row.getValue("id"))));
+  }
+
+  @ParameterizedTest(name = "{0} on {1}")
+  @MethodSource("runnersAndDatabases")
+  void readsWholeTablesInParallelExactlyOnce(String runner, DatabaseKind kind) throws Exception {
+    TestDatabase db = TestDatabases.get(kind);
+    String keyed = TestDatabase.uniqueName("it_keyed");
+    String strings = TestDatabase.uniqueName("it_strings");
+    db.execute("CREATE TABLE " + keyed + " (id BIGINT PRIMARY KEY, v VARCHAR(20))",
+        "CREATE TABLE " + strings + " (id VARCHAR(20) PRIMARY KEY)");
+    List<Object[]> keyedRows = new ArrayList<>();
+    List<String> keyedIds = new ArrayList<>();
+    for (long id : new long[] {Long.MIN_VALUE, -1, 0, Long.MAX_VALUE}) {
+      keyedRows.add(new Object[] {id, "edge"});
+      keyedIds.add(String.valueOf(id));
+    }
+    for (long i = 1; i <= 20_000; i++) {
+      keyedRows.add(new Object[] {i * 11, "v" + i});
+      keyedIds.add(String.valueOf(i * 11));
+    }
+    db.insert(keyed, "id, v", keyedRows);
+    List<String> stringIds = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      stringIds.add("s" + Integer.toString(i * 7_919, 36));
+    }
+    db.insert(strings, "id", stringIds.stream().map(s -> new Object[] {s}).toList());
+
+    Pipeline pipeline = pipeline(runner, 4);
+    PCollection<Row> keyedOut = pipeline.apply("Read keyed", HeliosDbIO.read()
+        .withConnection(db.connectionConfiguration()).withTable(keyed).withParallelism(4)
+        .withSnapshot(SnapshotOptions.byPrimaryKey().withChunkSize(1_000)));
+    PCollection<Row> stringOut = pipeline.apply("Read strings", HeliosDbIO.read()
+        .withConnection(db.connectionConfiguration()).withTable(strings).withParallelism(3)
+        .withSnapshot(SnapshotOptions.byPrimaryKey().withChunkSize(200)));
+    PAssert.that(ids(keyedOut, "keyed")).containsInAnyOrder(keyedIds);
+    PAssert.thatSingleton(keyedOut.apply("Count keyed", Count.globally()))
+        .isEqualTo((long) keyedIds.size());
+    PAssert.that(ids(stringOut, "strings")).containsInAnyOrder(stringIds);
+
+    runAndVerify(pipeline, 3);
+    db.dropQuietly(keyed);
+    db.dropQuietly(strings);
+  }
+
+  @ParameterizedTest(name = "{0} on {1}")
+  @MethodSource("runnersAndDatabases")
+  void readsKeylessTables(String runner, DatabaseKind kind) throws Exception {
+    TestDatabase db = TestDatabases.get(kind);
+    String table = TestDatabase.uniqueName("it_keyless");
+    db.execute("CREATE TABLE " + table + " (id INT, ref INT UNIQUE)");
+    List<Object[]> rows = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      rows.add(new Object[] {i, i % 10 == 0 ? null : i});
+      ids.add(String.valueOf(i));
+    }
+    db.insert(table, "id, ref", rows);
+
+    Pipeline pipeline = pipeline(runner, 2);
+    PCollection<Row> out = pipeline.apply(HeliosDbIO.read()
+        .withConnection(db.connectionConfiguration()).withTable(table).withSplitColumn("ref")
+        .withSnapshot(SnapshotOptions.byPrimaryKey().withChunkSize(500)));
+    PAssert.that(ids(out, "keyless")).containsInAnyOrder(ids);
+
+    runAndVerify(pipeline, 1);
+    db.dropQuietly(table);
+  }
+}
