@@ -32,6 +32,10 @@
 #   BENCH_HEAP=256m           heap of the extra small-heap case ("" to skip it)
 #   BENCH_CASES=REGEX         only cases whose id matches, ids like postgres/direct/heliosdbio/p4
 #                             (the small-heap case: postgres/direct/heliosdbio/p4/xmx256m)
+#   BENCH_SKIP_CASES=REGEX    leave out cases whose id matches, e.g. 'direct/jdbcio-read' (on the
+#                             Direct runner JdbcIO.read's output reshuffle costs ~5 ms per row:
+#                             a million rows run into the time limit)
+#   BENCH_JDBCIO_READ_RESHUFFLE=true   false: JdbcIO.read withOutputParallelization(false)
 #   BENCH_CHUNK_SIZE=50000    HeliosDbIO chunk size
 #   BENCH_FETCH_SIZE=         fetch size for all implementations (default: each one's own;
 #                             HeliosDbIO 10,000, JdbcIO 50,000, the loop 10,000)
@@ -54,6 +58,8 @@ BENCH_IMPLS=${BENCH_IMPLS:-heliosdbio jdbcio-partitions jdbcio-read jdbc-loop}
 BENCH_READ_PARALLELISM=${BENCH_READ_PARALLELISM:-4}
 BENCH_HEAP=${BENCH_HEAP-256m}
 BENCH_CASES=${BENCH_CASES:-}
+BENCH_SKIP_CASES=${BENCH_SKIP_CASES:-}
+BENCH_JDBCIO_READ_RESHUFFLE=${BENCH_JDBCIO_READ_RESHUFFLE:-true}
 BENCH_CHUNK_SIZE=${BENCH_CHUNK_SIZE:-50000}
 BENCH_FETCH_SIZE=${BENCH_FETCH_SIZE:-0}
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-}
@@ -168,7 +174,8 @@ run_case() {
 }
 
 selected() { # <case id>
-  [ -z "$BENCH_CASES" ] || [[ $1 =~ $BENCH_CASES ]]
+  { [ -z "$BENCH_CASES" ] || [[ $1 =~ $BENCH_CASES ]]; } \
+    && { [ -z "$BENCH_SKIP_CASES" ] || ! [[ $1 =~ $BENCH_SKIP_CASES ]]; }
 }
 
 has_word() { # <word> <list>
@@ -197,7 +204,7 @@ bench_snapshot() {
     id="$db/$runner/$impl/p$p${heap:+/xmx$heap}"
     selected "$id" && todo+=("$c")
   done
-  [ ${#todo[@]} -gt 0 ] || die "no case matches BENCH_CASES='$BENCH_CASES'"
+  [ ${#todo[@]} -gt 0 ] || die "no case selected (BENCH_CASES='$BENCH_CASES', BENCH_SKIP_CASES='$BENCH_SKIP_CASES')"
 
   build_and_classpath
   ensure_servers
@@ -216,7 +223,8 @@ bench_snapshot() {
     read -r db runner impl p heap <<<"$c"
     n=$((n + 1))
     id="$db/$runner/$impl/p$p${heap:+/xmx$heap}"
-    jopts=(-Dbench.chunkSize="$BENCH_CHUNK_SIZE" -Dbench.fetchSize="$BENCH_FETCH_SIZE")
+    jopts=(-Dbench.chunkSize="$BENCH_CHUNK_SIZE" -Dbench.fetchSize="$BENCH_FETCH_SIZE"
+      -Dbench.jdbcioReadOutputParallelization="$BENCH_JDBCIO_READ_RESHUFFLE")
     fields="\"bench\":\"snapshot\",\"db\":\"$db\",\"runner\":\"$runner\",\"impl\":\"$impl\",\"parallelism\":$p,\"rows\":$BENCH_ROWS"
     if [ -n "$heap" ]; then
       jopts+=(-Xmx"$heap" -Dbench.heap="$heap")

@@ -53,14 +53,18 @@ import org.slf4j.LoggerFactory;
  * scripts/run-example.sh --output=console        # print the rows instead of writing files
  * }</pre>
  *
- * <p>To copy one of your own tables (PostgreSQL, MySQL, MariaDB or Oracle), after {@code mvn
- * install -pl examples -am -DskipTests}:
+ * <p>To copy one of your own tables (PostgreSQL, MySQL, MariaDB or Oracle):
  *
  * <pre>{@code
+ * mvn -B -q install -pl examples -am -DskipTests -Djacoco.skip=true
  * HELIOSDB_PASSWORD=secret mvn -pl examples exec:java -Dexec.args="\
  *     --source=jdbc:mysql://db.example.com:3306/shop --username=reader \
- *     --table=shop.orders --output=/tmp/orders --parallelism=8 --runner=FlinkRunner"
+ *     --table=shop.orders --output=/tmp/orders --parallelism=8"
  * }</pre>
+ *
+ * <p>Add {@code --runner=FlinkRunner --flinkConfDir=examples/flink-conf} to run it on an embedded
+ * Flink cluster: under {@code exec:java}, Flink needs the setting in that directory to find the
+ * pipeline's classes ({@code scripts/run-example.sh} passes it).
  *
  * <p>The password is taken from {@code --password} or, better, from the environment variable
  * {@code HELIOSDB_PASSWORD}; it is never logged, printed, or stored in the pipeline options that
@@ -117,7 +121,7 @@ public class CopyTableToJson {
     /**
      * The number of parallel readers. The FlinkRunner has an option of the same name, Flink's
      * parallelism; this declaration matches it, so {@code --parallelism} sets both, and -1 (not
-     * set) means {@value #DEFAULT_PARALLELISM} readers.
+     * set) means {@value CopyTableToJson#DEFAULT_PARALLELISM} readers.
      */
     @Description(
         "The number of parallel readers of the table; -1, the default, means 4. On the"
@@ -152,7 +156,8 @@ public class CopyTableToJson {
     Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
     boolean demo = options.getSource() == null;
     String url = demo ? DEMO_URL : options.getSource();
-    String username = options.getUsername() != null ? options.getUsername() : demo ? DEMO_USER : null;
+    String username =
+        options.getUsername() != null ? options.getUsername() : demo ? DEMO_USER : null;
     String password =
         options.getPassword() != null ? options.getPassword() : System.getenv(PASSWORD_VARIABLE);
     String table = options.getTable() != null ? options.getTable() : demo ? DEMO_TABLE : null;
@@ -160,7 +165,7 @@ public class CopyTableToJson {
       throw new IllegalArgumentException("--table is required with --source");
     }
     int parallelism =
-        options.getParallelism() > 0 ? options.getParallelism() : DEFAULT_PARALLELISM;
+        options.getParallelism() == -1 ? DEFAULT_PARALLELISM : options.getParallelism();
     String output =
         options.getOutput() != null
             ? options.getOutput()

@@ -77,13 +77,17 @@ class TypeMappingIT {
             + " c_varbit bit varying(8), c_char char(3), c_varchar varchar(10), c_text text,"
             + " c_enum " + mood + ", c_bytea bytea, c_date date, c_time time, c_ts timestamp,"
             + " c_tstz timestamptz, c_uuid uuid, c_json json, c_jsonb jsonb, c_int_array int[],"
-            + " c_text_array text[], c_interval interval)",
+            + " c_text_array text[], c_interval interval, c_time_array time[],"
+            + " c_ts_array timestamp[], c_tstz_array timestamptz[], c_date_array date[],"
+            + " c_uuid_array uuid[], c_numeric_array numeric[])",
         "INSERT INTO " + table + " VALUES (1, -32768, 2147483647, -9223372036854775808, 5,"
             + " 1234567890.12, 3.14159265358979323846, 1.5, 2.25, true, B'1', B'1011', 'ab',"
             + " 'varchar', 'text ü', 'happy', '\\xdeadbeef', '2024-02-29', '23:59:58.123456',"
             + " '2024-02-29 12:34:56.789012', '2024-02-29 12:34:56.789012+02',"
             + " 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{\"a\": 1}', '{\"b\": 2}',"
-            + " '{1,NULL,3}', '{x,y}', '1 day 2 hours')",
+            + " '{1,NULL,3}', '{x,y}', '1 day 2 hours', '{13:45:00.123456,NULL}',"
+            + " '{\"2024-03-31 02:30:00.5\"}', '{\"2024-03-31 02:30:00.123456+00\"}',"
+            + " '{2024-02-29}', '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}', '{1.50,-2}')",
         "INSERT INTO " + table + " (id) VALUES (2)");
 
     PCollection<Row> rows = readAll(db, table, pipeline, Map.ofEntries(
@@ -131,6 +135,17 @@ class TypeMappingIT {
       assertThat(row.<Integer>getArray("c_int_array")).containsExactly(1, null, 3);
       assertThat(row.<String>getArray("c_text_array")).containsExactly("x", "y");
       assertThat(row.getString("c_interval")).isEqualTo("1 day 02:00:00");
+      assertThat(row.<Object>getArray("c_time_array"))
+          .containsExactly(LocalTime.parse("13:45:00.123456"), null);
+      assertThat(row.<Object>getArray("c_ts_array"))
+          .containsExactly(LocalDateTime.parse("2024-03-31T02:30:00.5"));
+      assertThat(row.<Object>getArray("c_tstz_array"))
+          .containsExactly(Instant.parse("2024-03-31T02:30:00.123456Z"));
+      assertThat(row.<Object>getArray("c_date_array")).containsExactly(LocalDate.of(2024, 2, 29));
+      assertThat(row.<Object>getArray("c_uuid_array"))
+          .containsExactly(UUID.fromString("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"));
+      assertThat(row.<BigDecimal>getArray("c_numeric_array")).usingElementComparator(
+          BigDecimal::compareTo).containsExactly(new BigDecimal("1.5"), new BigDecimal("-2"));
       assertAllNullBut(byId(all, 2), "id", "c_serial");
       return null;
     });

@@ -70,7 +70,8 @@ import org.apache.beam.sdk.values.Row;
  * <p>System properties: {@code bench.timeoutSeconds} (default 600; past it the case prints an
  * error and the JVM halts), {@code bench.chunkSize}, {@code bench.fetchSize} (0, the default,
  * keeps each implementation's own default; the loop then uses 10,000, HeliosDbIO's default), and
- * {@code bench.heap} (a label copied to the {@code heap} field, e.g. {@code 256m}).
+ * {@code bench.heap} (a label copied to the {@code heap} field, e.g. {@code 256m}), {@code
+ * bench.jdbcioReadOutputParallelization} (default true, JdbcIO's default).
  *
  * <p>Output fields: {@code seconds} is the pipeline's run time, from {@code run()} until {@code
  * waitUntilFinish()} returns (for the loop: connect to last row); {@code build_seconds} the time
@@ -83,6 +84,14 @@ public final class SnapshotBench {
   static final List<String> IMPLS =
       List.of("heliosdbio", "jdbcio-partitions", "jdbcio-read", "jdbc-loop");
   static final List<String> RUNNERS = List.of("direct", "flink", "none");
+
+  /**
+   * JdbcIO.read's output reshuffle ({@code withOutputParallelization}, default true). On the
+   * Direct runner it makes every row its own key, which costs milliseconds per row; {@code
+   * -Dbench.jdbcioReadOutputParallelization=false} turns it off (the line then says so).
+   */
+  private static final boolean OUTPUT_PARALLELIZATION =
+      Boolean.parseBoolean(System.getProperty("bench.jdbcioReadOutputParallelization", "true"));
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicBoolean EMITTED = new AtomicBoolean();
@@ -105,6 +114,9 @@ public final class SnapshotBench {
     line.put("impl", args[2]);
     line.put("parallelism", parseIntOr(args[3], args[3]));
     line.put("rows", parseLongOr(args[4], args[4]));
+    if (!OUTPUT_PARALLELIZATION && args[2].equals("jdbcio-read")) {
+      line.put("output_parallelization", false);
+    }
     String heap = System.getProperty("bench.heap");
     if (heap != null && !heap.isBlank()) {
       line.put("heap", heap);
@@ -220,6 +232,9 @@ public final class SnapshotBench {
                 .withCoder(RowCoder.of(SnapshotTable.SCHEMA));
         if (fetchSize > 0) {
           transform = transform.withFetchSize(fetchSize);
+        }
+        if (!OUTPUT_PARALLELIZATION) {
+          transform = transform.withOutputParallelization(false);
         }
         read = pipeline.apply("JdbcIO.read", transform).setRowSchema(SnapshotTable.SCHEMA);
       }

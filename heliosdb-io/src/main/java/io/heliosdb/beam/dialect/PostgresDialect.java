@@ -40,7 +40,7 @@ public final class PostgresDialect extends CatalogDialect {
     if (type.startsWith("_")) {
       Optional<ColumnMapping> element =
           scalar(new ColumnInfo(column.name(), 0, type.substring(1), "", 0, 0, true));
-      return element.map(e -> Mappings.arrayOf(e.fieldType()));
+      return element.map(Mappings::arrayOf);
     }
     return scalar(column);
   }

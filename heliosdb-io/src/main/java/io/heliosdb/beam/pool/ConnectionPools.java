@@ -27,10 +27,7 @@ public final class ConnectionPools {
     synchronized (POOLS) {
       SharedPool pool = POOLS.computeIfAbsent(key, k -> new SharedPool(create(config)));
       pool.references++;
-      return new PooledDataSource(
-          pool.dataSource,
-          config.getRedactedUrl() + " as " + config.getUsername(),
-          () -> release(key));
+      return new PooledDataSource(pool.dataSource, key.toString(), () -> release(key));
     }
   }
 

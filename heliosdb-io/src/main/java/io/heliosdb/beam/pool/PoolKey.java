@@ -11,6 +11,7 @@ import java.util.HexFormat;
  * the password as a SHA-256 fingerprint so that the key itself never holds it.
  */
 record PoolKey(
+    String description,
     String jdbcUrl,
     String username,
     String credentialsFingerprint,
@@ -22,6 +23,7 @@ record PoolKey(
 
   static PoolKey of(ConnectionConfiguration config) {
     return new PoolKey(
+        config.getRedactedUrl() + " as " + config.getUsername(),
         config.getJdbcUrl(),
         String.valueOf(config.getUsername()),
         fingerprint(config.password()),
@@ -44,8 +46,9 @@ record PoolKey(
     }
   }
 
+  /** The redacted URL and user: never the password, even one inside the URL. */
   @Override
   public String toString() {
-    return jdbcUrl + " as " + username;
+    return description;
   }
 }

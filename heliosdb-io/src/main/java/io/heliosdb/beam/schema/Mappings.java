@@ -1,6 +1,5 @@
 package io.heliosdb.beam.schema;
 
-import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
@@ -14,7 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
 import org.apache.beam.sdk.schemas.logicaltypes.SqlTypes;
 
@@ -88,52 +86,29 @@ public final class Mappings {
   }
 
   /**
-   * An SQL array of the given element mapping, read through {@link ResultSet#getArray} into a
-   * {@link List} whose elements may be null.
+   * An SQL array whose elements are read, each with the element's own reader, from the array's
+   * result set (index in column 1, value in column 2), so that they keep the precision and time
+   * zone handling of scalar columns. Elements may be null.
    */
-  public static ColumnMapping arrayOf(FieldType elementType) {
-    Function<Object, Object> convert = elementConverter(elementType);
+  public static ColumnMapping arrayOf(ColumnMapping element) {
+    ValueReader elementReader = element.reader();
     return new ColumnMapping(
-        FieldType.array(elementType.withNullable(true)),
+        FieldType.array(element.fieldType().withNullable(true)),
         (rs, i) -> {
           Array array = rs.getArray(i);
           if (array == null) {
             return null;
           }
-          try {
-            Object[] elements = (Object[]) array.getArray();
-            List<Object> values = new ArrayList<>(elements.length);
-            for (Object element : elements) {
-              values.add(element == null ? null : convert.apply(element));
+          try (ResultSet elements = array.getResultSet()) {
+            List<Object> values = new ArrayList<>();
+            while (elements.next()) {
+              values.add(elementReader.read(elements, 2));
             }
             return values;
           } finally {
             array.free();
           }
         });
-  }
-
-  /** Converts an array element, as JDBC drivers return it, to the Beam value of its type. */
-  static Function<Object, Object> elementConverter(FieldType type) {
-    if (type.equals(DATE)) {
-      return o -> o instanceof java.sql.Date d ? d.toLocalDate() : o;
-    }
-    if (type.equals(DATETIME)) {
-      return o -> o instanceof Timestamp t ? t.toLocalDateTime() : o;
-    }
-    if (type.equals(TIMESTAMP)) {
-      return o -> o instanceof Timestamp t ? t.toInstant() : o;
-    }
-    if (type.equals(TIME)) {
-      return o -> o instanceof java.sql.Time t ? t.toLocalTime() : o;
-    }
-    if (type.equals(UUID_TYPE)) {
-      return o -> o instanceof UUID ? o : UUID.fromString(o.toString());
-    }
-    if (type.equals(FieldType.DECIMAL)) {
-      return o -> o instanceof BigDecimal ? o : new BigDecimal(o.toString());
-    }
-    return Function.identity();
   }
 
   /** Splits a comma-separated set value (MySQL SET) into its members. */

@@ -37,6 +37,16 @@ class ConnectionPoolsIT {
   }
 
   @Test
+  void poolKeysNameTheDatabaseWithoutThePassword() {
+    ConnectionConfiguration config =
+        ConnectionConfiguration.create("jdbc:postgresql://h/db?password=hunter2")
+            .withUsername("reader").withPassword("hunter3");
+    assertThat(PoolKey.of(config).toString())
+        .isEqualTo("jdbc:postgresql://h/db?password=*** as reader");
+    assertThat(PoolKey.of(config)).isNotEqualTo(PoolKey.of(config.withPassword("other")));
+  }
+
+  @Test
   void wrongCredentialsFailWithAMessageWithoutThePassword() {
     TestDatabase db = TestDatabases.get(DatabaseKind.MYSQL);
     ConnectionConfiguration config =
