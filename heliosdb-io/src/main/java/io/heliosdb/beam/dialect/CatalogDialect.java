@@ -117,6 +117,27 @@ abstract class CatalogDialect implements Dialect {
         .replace("%", escape + "%");
   }
 
+  /** Handles one row of a catalog query. */
+  @FunctionalInterface
+  interface RowHandler {
+    void accept(ResultSet rs) throws SQLException;
+  }
+
+  /** Runs a query with string parameters and hands each row to {@code handler}. */
+  static void forEachRow(Connection connection, String sql, RowHandler handler, String... params)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        statement.setString(i + 1, params[i]);
+      }
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          handler.accept(rs);
+        }
+      }
+    }
+  }
+
   /** Runs a query with string parameters that returns one number, or {@code orElse}. */
   static long queryLong(Connection connection, String sql, long orElse, String... params)
       throws SQLException {

@@ -55,60 +55,43 @@ public final class MySqlDialect extends CatalogDialect {
 
   @Override
   public TableMetadata describeTable(Connection connection, TableId table) throws SQLException {
+    String where =
+        " WHERE table_schema = ? AND CAST(table_name AS BINARY) = CAST(? AS BINARY)";
     List<ColumnInfo> columns = new ArrayList<>();
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "SELECT column_name, data_type, column_type,"
-                + " COALESCE(numeric_precision, character_maximum_length, 0),"
-                + " COALESCE(numeric_scale, 0), is_nullable"
-                + " FROM information_schema.columns"
-                + " WHERE table_schema = ? AND CAST(table_name AS BINARY) = CAST(? AS BINARY)"
-                + " ORDER BY ordinal_position")) {
-      statement.setString(1, table.namespace());
-      statement.setString(2, table.name());
-      try (ResultSet rs = statement.executeQuery()) {
-        while (rs.next()) {
-          columns.add(
-              new ColumnInfo(
-                  rs.getString(1),
-                  0,
-                  rs.getString(2),
-                  rs.getString(3),
-                  (int) Math.min(Integer.MAX_VALUE, rs.getLong(4)),
-                  rs.getInt(5),
-                  "YES".equals(rs.getString(6))));
-        }
-      }
-    }
+    forEachRow(
+        connection,
+        "SELECT column_name, data_type, column_type,"
+            + " COALESCE(numeric_precision, character_maximum_length, 0),"
+            + " COALESCE(numeric_scale, 0), is_nullable FROM information_schema.columns"
+            + where + " ORDER BY ordinal_position",
+        rs -> columns.add(
+            new ColumnInfo(
+                rs.getString(1),
+                0,
+                rs.getString(2),
+                rs.getString(3),
+                (int) Math.min(Integer.MAX_VALUE, rs.getLong(4)),
+                rs.getInt(5),
+                "YES".equals(rs.getString(6)))),
+        table.namespace(),
+        table.name());
     List<String> key = new ArrayList<>();
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "SELECT column_name FROM information_schema.key_column_usage"
-                + " WHERE table_schema = ? AND CAST(table_name AS BINARY) = CAST(? AS BINARY)"
-                + " AND constraint_name = 'PRIMARY' ORDER BY ordinal_position")) {
-      statement.setString(1, table.namespace());
-      statement.setString(2, table.name());
-      try (ResultSet rs = statement.executeQuery()) {
-        while (rs.next()) {
-          key.add(rs.getString(1));
-        }
-      }
-    }
+    forEachRow(
+        connection,
+        "SELECT column_name FROM information_schema.key_column_usage" + where
+            + " AND constraint_name = 'PRIMARY' ORDER BY ordinal_position",
+        rs -> key.add(rs.getString(1)),
+        table.namespace(),
+        table.name());
     Map<String, List<String>> uniqueIndexes = new TreeMap<>();
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "SELECT index_name, column_name FROM information_schema.statistics"
-                + " WHERE table_schema = ? AND CAST(table_name AS BINARY) = CAST(? AS BINARY)"
-                + " AND non_unique = 0 ORDER BY index_name, seq_in_index")) {
-      statement.setString(1, table.namespace());
-      statement.setString(2, table.name());
-      try (ResultSet rs = statement.executeQuery()) {
-        while (rs.next()) {
-          uniqueIndexes.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-              .add(rs.getString(2));
-        }
-      }
-    }
+    forEachRow(
+        connection,
+        "SELECT index_name, column_name FROM information_schema.statistics" + where
+            + " AND non_unique = 0 ORDER BY index_name, seq_in_index",
+        rs -> uniqueIndexes.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+            .add(rs.getString(2)),
+        table.namespace(),
+        table.name());
     return new TableMetadata(table, columns, key, singleColumns(uniqueIndexes));
   }
 

@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -35,27 +34,6 @@ import org.junit.jupiter.params.provider.ArgumentsSource;
  * residual: every row of the table must come out exactly once.
  */
 class ReadSnapshotSplitDoFnIT {
-
-  /** An output receiver that runs a hook after each output, as a runner's checkpoint timer. */
-  static final class HookedReceiver implements DoFn.OutputReceiver<List<Row>> {
-    final List<Row> rows = new ArrayList<>();
-    Consumer<Integer> afterOutput = n -> {};
-    int outputs;
-
-    @Override
-    public OutputBuilder<List<Row>> builder(List<Row> value) {
-      return WindowedValues.<List<Row>>builder()
-          .setValue(value)
-          .setWindow(GlobalWindow.INSTANCE)
-          .setPaneInfo(PaneInfo.NO_FIRING)
-          .setTimestamp(BoundedWindow.TIMESTAMP_MIN_VALUE)
-          .setReceiver(
-              windowed -> {
-                rows.addAll(windowed.getValue());
-                afterOutput.accept(++outputs);
-              });
-    }
-  }
 
   static SnapshotSpec spec(TestDatabase db, String table, String splitColumn, boolean boundaries,
       int chunkSize, int parallelism) throws Exception {
@@ -85,9 +63,10 @@ class ReadSnapshotSplitDoFnIT {
       Deque<OffsetRange> work = new ArrayDeque<>(List.of(reader.initialRestriction(split)));
       while (!work.isEmpty()) {
         BlockRangeTracker tracker = reader.newTracker(work.pop());
-        HookedReceiver out = new HookedReceiver();
+        List<List<Row>> batches = new ArrayList<>();
+        CollectingReceiver<List<Row>> out = new CollectingReceiver<>(batches);
         out.afterOutput =
-            n -> {
+            () -> {
               if (random.nextInt(4) == 0) {
                 // a checkpoint (fraction 0) or a dynamic split of the remainder
                 double fraction = random.nextBoolean() ? 0 : random.nextDouble();
@@ -102,8 +81,10 @@ class ReadSnapshotSplitDoFnIT {
         if (!work.isEmpty()) {
           checkpoints++;
         }
-        for (Row row : out.rows) {
-          seen.merge(row.getValue(0), 1, Integer::sum);
+        for (List<Row> batch : batches) {
+          for (Row row : batch) {
+            seen.merge(row.getValue(0), 1, Integer::sum);
+          }
         }
       }
     }
@@ -177,9 +158,10 @@ class ReadSnapshotSplitDoFnIT {
     db.dropQuietly(table);
   }
 
-  /** Collects outputs without hooks. */
+  /** Collects outputs, running a hook after each, as a runner's checkpoint timer might. */
   static final class CollectingReceiver<T> implements DoFn.OutputReceiver<T> {
     private final List<T> sink;
+    Runnable afterOutput = () -> {};
 
     CollectingReceiver(List<T> sink) {
       this.sink = sink;
@@ -192,7 +174,11 @@ class ReadSnapshotSplitDoFnIT {
           .setWindow(GlobalWindow.INSTANCE)
           .setPaneInfo(PaneInfo.NO_FIRING)
           .setTimestamp(BoundedWindow.TIMESTAMP_MIN_VALUE)
-          .setReceiver(windowed -> sink.add(windowed.getValue()));
+          .setReceiver(
+              windowed -> {
+                sink.add(windowed.getValue());
+                afterOutput.run();
+              });
     }
   }
 }
