@@ -96,7 +96,7 @@ build_and_classpath() {
     "${mvn[@]}" compile -pl runners-it -Dmaven.test.skip=true -Djacoco.skip=true >&2
   fi
   log "computing the runtime classpath"
-  "${mvn[@]}" dependency:build-classpath -pl runners-it -Dmdep.includeScope=runtime \
+  "${mvn[@]}" dependency:build-classpath -pl runners-it -DincludeScope=runtime \
     -Dmdep.outputFile="$BENCH_OUT/classpath.txt" >&2
   # Run from a private copy of this project's classes and jars, so that other builds during the
   # run (mvn clean, a new install of heliosdb-io) cannot change or remove them between cases.
@@ -148,9 +148,9 @@ run_case() {
   local timer=()
   if [ -x /usr/bin/time ]; then timer=(/usr/bin/time -q -f %M -o "$rss"); fi
   local hard=$((BENCH_TIMEOUT + 60)) rc=0 start end
-  # shellcheck disable=SC2086
   log "case $id"
   start=$(date +%s.%N)
+  # shellcheck disable=SC2086  # BENCH_JAVA_OPTS is a list of options
   timeout --kill-after=30 "$hard" "${timer[@]}" java $BENCH_JAVA_OPTS "${jopts[@]}" \
     "${JAVA_LOG_OPTS[@]}" -Dbench.timeoutSeconds="$BENCH_TIMEOUT" -cp "$CP" "$@" \
     >"$out" 2>"$err" || rc=$?
@@ -162,9 +162,9 @@ run_case() {
     if [ $rc = 124 ] || [ $rc = 137 ]; then
       why="killed after ${hard} s (hard time limit)"
     else
-      why="JVM exited with code $rc and no result; last log line: $(grep -v '^\s*$' "$err" | tail -n 1)"
+      why="JVM exited with code $rc and no result; last output: $(cat "$out" "$err" | grep -v '^\s*$' | tail -n 1 || true)"
     fi
-    if [ -s "$rss" ]; then peak=$(tail -n 1 "$rss" | tr -dc '0-9'); fi
+    if [ -s "$rss" ]; then peak=$(tail -n 1 "$rss" | tr -dc '0-9' || true); fi
     line="{$fields,\"error\":$(json_str "$why")"
     [ -n "$peak" ] && line+=",\"peak_rss_mb\":$(( (peak + 512) / 1024 ))"
     line+=",\"jvm_seconds\":$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}')}"
@@ -196,7 +196,10 @@ bench_snapshot() {
       has_word jdbcio-read "$BENCH_IMPLS" && cases+=("$db $runner jdbcio-read $BENCH_READ_PARALLELISM")
     done
   done
-  if [ -n "$BENCH_HEAP" ]; then cases+=("postgres direct heliosdbio 4 $BENCH_HEAP"); fi
+  if [ -n "$BENCH_HEAP" ] && has_word postgres "$BENCH_DBS" && has_word direct "$BENCH_RUNNERS" \
+      && has_word heliosdbio "$BENCH_IMPLS"; then
+    cases+=("postgres direct heliosdbio 4 $BENCH_HEAP")
+  fi
 
   local todo=() c id heap
   for c in "${cases[@]}"; do

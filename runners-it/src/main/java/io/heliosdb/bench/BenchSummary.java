@@ -17,7 +17,9 @@ import java.util.TreeSet;
  * <p>{@code heliosdbio_vs_jdbcio_partitions} holds, per {@code db.runner.pN}, HeliosDbIO's rows/s
  * divided by JdbcIO.readWithPartitions' rows/s at the same parallelism (null when either failed
  * or did not run); {@code heliosdbio_vs_jdbcio_read} the same against JdbcIO.read (run at
- * parallelism 4 only); {@code jdbc_loop_rows_per_sec} the single-threaded reference per
+ * parallelism 4 only); {@code heliosdbio_vs_jdbcio_partitions_flink_net} the Flink ratios from the
+ * jobs' net run times ({@code flink_job_seconds}, without the local cluster's start-up); {@code
+ * jdbc_loop_rows_per_sec} the single-threaded reference per
  * database. Lines with a {@code heap} field (the small-heap case) are left out of the ratios.
  */
 public final class BenchSummary {
@@ -41,6 +43,7 @@ public final class BenchSummary {
 
     // rate per "db.runner.impl.pN", main cases only
     Map<String, Double> rate = new LinkedHashMap<>();
+    Map<String, Double> netRate = new LinkedHashMap<>(); // Flink: rows / flink_job_seconds
     TreeSet<String> groups = new TreeSet<>(); // "db.runner.pN" with a heliosdbio case
     Map<String, Object> loop = new LinkedHashMap<>();
     Map<String, Object> heapCase = new LinkedHashMap<>();
@@ -73,16 +76,29 @@ public final class BenchSummary {
       }
       if (value != null) {
         rate.put(db + "." + runner + "." + impl + ".p" + parallelism, value);
+        double job = n.path("flink_job_seconds").asDouble(0);
+        if (job > 0) {
+          netRate.put(
+              db + "." + runner + "." + impl + ".p" + parallelism, n.get("rows").asDouble() / job);
+        }
       }
     }
 
     Map<String, Object> vsPartitions = new LinkedHashMap<>();
     Map<String, Object> vsRead = new LinkedHashMap<>();
+    Map<String, Object> vsPartitionsNet = new LinkedHashMap<>();
     for (String group : orderedGroups(groups)) {
       String[] part = group.split("\\.");
       String prefix = part[0] + "." + part[1] + ".";
       Double helios = rate.get(prefix + "heliosdbio." + part[2]);
       vsPartitions.put(group, ratio(helios, rate.get(prefix + "jdbcio-partitions." + part[2])));
+      if (part[1].equals("flink")) {
+        vsPartitionsNet.put(
+            group,
+            ratio(
+                netRate.get(prefix + "heliosdbio." + part[2]),
+                netRate.get(prefix + "jdbcio-partitions." + part[2])));
+      }
       if (lines.stream()
           .anyMatch(
               n ->
@@ -102,6 +118,7 @@ public final class BenchSummary {
     summary.put("cases", lines.size());
     summary.put("errors", errors);
     summary.put("heliosdbio_vs_jdbcio_partitions", vsPartitions);
+    summary.put("heliosdbio_vs_jdbcio_partitions_flink_net", vsPartitionsNet);
     summary.put("heliosdbio_vs_jdbcio_read", vsRead);
     summary.put("jdbc_loop_rows_per_sec", loop);
     if (!heapCase.isEmpty()) {

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -76,7 +78,9 @@ import org.apache.beam.sdk.values.Row;
  * <p>Output fields: {@code seconds} is the pipeline's run time, from {@code run()} until {@code
  * waitUntilFinish()} returns (for the loop: connect to last row); {@code build_seconds} the time
  * to construct the pipeline (HeliosDbIO queries the catalog then); {@code jvm_seconds} the JVM's
- * uptime at the end; {@code peak_rss_mb} the JVM's peak resident set (VmHWM).
+ * uptime at the end; {@code peak_rss_mb} the JVM's peak resident set (VmHWM); on Flink {@code
+ * flink_job_seconds} the job's net run time as Flink reports it (without the local cluster's
+ * start-up, which {@code seconds} includes).
  */
 public final class SnapshotBench {
   private SnapshotBench() {}
@@ -151,6 +155,9 @@ public final class SnapshotBench {
       if (timing.buildSeconds >= 0) {
         line.put("build_seconds", round(timing.buildSeconds, 3));
       }
+      if (timing.jobSeconds >= 0) {
+        line.put("flink_job_seconds", round(timing.jobSeconds, 3));
+      }
       ok = true;
     } catch (Throwable t) {
       System.err.println("[bench] case failed:");
@@ -161,8 +168,11 @@ public final class SnapshotBench {
     System.exit(ok ? 0 : 1);
   }
 
-  /** Run and build time of a case, in seconds; build is -1 when there is no pipeline. */
-  private record Timing(double runSeconds, double buildSeconds) {}
+  /**
+   * Run and build time of a case, in seconds; build is -1 when there is no pipeline, job -1 when
+   * the runner does not report the job's own run time (only Flink does).
+   */
+  private record Timing(double runSeconds, double buildSeconds, double jobSeconds) {}
 
   @SuppressWarnings("deprecation") // JdbcIO withCoder: the RowCoder of the shared schema, as asked
   private static Timing runPipeline(
@@ -259,7 +269,19 @@ public final class SnapshotBench {
       throw new IllegalStateException(
           "wrong row count: the pipeline counted " + counted + " rows, expected " + rows);
     }
-    return new Timing(runSeconds, buildSeconds);
+    return new Timing(runSeconds, buildSeconds, flinkJobSeconds(result));
+  }
+
+  /**
+   * The Flink job's net run time (without starting the local cluster), which FlinkRunnerResult
+   * shows only in its toString ("runtime=<ms>"); -1 for other runners.
+   */
+  private static double flinkJobSeconds(PipelineResult result) {
+    if (!result.getClass().getSimpleName().equals("FlinkRunnerResult")) {
+      return -1;
+    }
+    Matcher m = Pattern.compile("runtime=(\\d+)").matcher(String.valueOf(result));
+    return m.find() ? Long.parseLong(m.group(1)) / 1000.0 : -1;
   }
 
   private static JdbcIO.DataSourceConfiguration dataSource(BenchDatabase db) {
@@ -344,7 +366,7 @@ public final class SnapshotBench {
       throw new IllegalStateException(
           "wrong row count: the loop read " + count + " rows, expected " + rows);
     }
-    return new Timing(seconds, -1);
+    return new Timing(seconds, -1, -1);
   }
 
   private static void startWatchdog(PrintStream json, Map<String, Object> line, long seconds) {
