@@ -31,7 +31,8 @@
 #   BENCH_READ_PARALLELISM=4  runner parallelism of the JdbcIO.read cases
 #   BENCH_HEAP=256m           heap of the extra small-heap case ("" to skip it)
 #   BENCH_CASES=REGEX         only cases whose id matches, ids like postgres/direct/heliosdbio/p4
-#                             (the small-heap case: postgres/direct/heliosdbio/p4/xmx256m)
+#                             (the small-heap cases: postgres/direct/heliosdbio/p4/xmx256m and
+#                             postgres/direct/jdbcio-partitions/p4/xmx256m)
 #   BENCH_SKIP_CASES=REGEX    leave out cases whose id matches, e.g. 'direct/jdbcio-read' (on the
 #                             Direct runner JdbcIO.read's output reshuffle costs ~5 ms per row:
 #                             a million rows run into the time limit)
@@ -199,6 +200,9 @@ bench_snapshot() {
   if [ -n "$BENCH_HEAP" ] && has_word postgres "$BENCH_DBS" && has_word direct "$BENCH_RUNNERS" \
       && has_word heliosdbio "$BENCH_IMPLS"; then
     cases+=("postgres direct heliosdbio 4 $BENCH_HEAP")
+    # the competitor under the same heap, to compare memory like with like
+    has_word jdbcio-partitions "$BENCH_IMPLS" \
+      && cases+=("postgres direct jdbcio-partitions 4 $BENCH_HEAP")
   fi
 
   local todo=() c id heap

@@ -211,9 +211,18 @@ public final class HeliosDbIO {
               getFetchSize(),
               getParallelism(),
               getOutputBatchSize(),
+              isDirectRunner(input),
               getUnknownTypesAsString());
       spec.tableSchema(); // fails here, naming the column, if a type has no mapping
       return input.apply("Snapshot " + metadata.table(), new SnapshotRead(spec));
+    }
+
+    /**
+     * The Direct runner checkpoints a splittable DoFn after 100 outputs and checks each output, so
+     * there the reader outputs batches of rows; other runners get rows directly, saving a copy.
+     */
+    private static boolean isDirectRunner(PBegin input) {
+      return input.getPipeline().getOptions().getRunner().getSimpleName().contains("Direct");
     }
 
     @Override

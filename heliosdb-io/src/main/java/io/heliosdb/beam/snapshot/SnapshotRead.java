@@ -12,8 +12,9 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * Snapshot mode: plan splits when the pipeline runs, spread them over workers, read each with
- * {@link ReadSnapshotSplitDoFn}, and flatten the row batches.
+ * Snapshot mode: plan splits when the pipeline runs, spread them over workers and read each with
+ * {@link ReadSnapshotSplitDoFn}: row by row, or in batches that a last step flattens when {@link
+ * SnapshotSpec#batchedOutput()} (the Direct runner).
  */
 public class SnapshotRead extends PTransform<PBegin, PCollection<Row>> {
   private final SnapshotSpec spec;
@@ -25,12 +26,19 @@ public class SnapshotRead extends PTransform<PBegin, PCollection<Row>> {
   @Override
   public PCollection<Row> expand(PBegin input) {
     Schema schema = spec.tableSchema().schema();
-    return input
-        .apply("Start", Impulse.create())
-        .apply("Plan snapshot splits", ParDo.of(new PlanSnapshotFn(spec)))
-        .setCoder(new SnapshotSplitCoder(spec.keySchema().schema()))
-        .apply("Spread splits", Reshuffle.viaRandomKey())
-        .apply("Read snapshot splits", ParDo.of(new ReadSnapshotSplitDoFn(spec)))
+    PCollection<SnapshotSplit> splits =
+        input
+            .apply("Start", Impulse.create())
+            .apply("Plan snapshot splits", ParDo.of(new PlanSnapshotFn(spec)))
+            .setCoder(new SnapshotSplitCoder(spec.keySchema().schema()))
+            .apply("Spread splits", Reshuffle.viaRandomKey());
+    if (!spec.batchedOutput()) {
+      return splits
+          .apply("Read snapshot splits", ParDo.of(new ReadSnapshotSplitDoFn.Rows(spec)))
+          .setRowSchema(schema);
+    }
+    return splits
+        .apply("Read snapshot splits", ParDo.of(new ReadSnapshotSplitDoFn.Batches(spec)))
         .setCoder(ListCoder.of(RowCoder.of(schema)))
         .apply("Flatten batches", ParDo.of(new FlattenBatchesFn()))
         .setRowSchema(schema);

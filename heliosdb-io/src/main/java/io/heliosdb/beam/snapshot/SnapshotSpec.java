@@ -15,7 +15,10 @@ import org.apache.beam.sdk.schemas.Schema.TypeName;
  *
  * @param splitColumns the primary key, or the user's split column (unique and indexed); empty
  *     for keyless reads
- * @param outputBatchSize rows per element output by the splittable DoFn, see {@link RowBatcher}
+ * @param outputBatchSize rows read, claimed and emitted together (and rows per output element
+ *     when {@code batchedOutput})
+ * @param batchedOutput whether the splittable DoFn outputs lists of rows that a following step
+ *     flattens, rather than rows: for the Direct runner, see {@link ReadSnapshotSplitDoFn.Batches}
  */
 public record SnapshotSpec(
     ConnectionConfiguration connection,
@@ -27,6 +30,7 @@ public record SnapshotSpec(
     int fetchSize,
     int parallelism,
     int outputBatchSize,
+    boolean batchedOutput,
     boolean unknownTypesAsString)
     implements Serializable {
 
@@ -49,6 +53,7 @@ public record SnapshotSpec(
       int fetchSize,
       int parallelism,
       int outputBatchSize,
+      boolean batchedOutput,
       boolean unknownTypesAsString) {
     List<String> splitColumns;
     if (splitColumn != null) {
@@ -88,7 +93,7 @@ public record SnapshotSpec(
     }
     return new SnapshotSpec(
         connection, dialect, table, splitColumns, strategy, chunkSize, fetchSize, parallelism,
-        outputBatchSize, unknownTypesAsString);
+        outputBatchSize, batchedOutput, unknownTypesAsString);
   }
 
   private static boolean isIntegral(

@@ -42,7 +42,7 @@ class ReadSnapshotSplitDoFnIT {
       TableMetadata metadata =
           dialect.describeTable(connection, dialect.resolveTable(connection, table));
       return SnapshotSpec.create(db.connectionConfiguration(), dialect, metadata, splitColumn,
-          boundaries, chunkSize, 1_000, parallelism, 7, false);
+          boundaries, chunkSize, 1_000, parallelism, 7, true, false);
     }
   }
 
@@ -54,7 +54,7 @@ class ReadSnapshotSplitDoFnIT {
     planner.process(new CollectingReceiver<>(splits));
     planner.teardown();
 
-    ReadSnapshotSplitDoFn reader = new ReadSnapshotSplitDoFn(spec);
+    ReadSnapshotSplitDoFn.Batches reader = new ReadSnapshotSplitDoFn.Batches(spec);
     reader.setup();
     Random random = new Random(seed);
     Map<Object, Integer> seen = new HashMap<>();

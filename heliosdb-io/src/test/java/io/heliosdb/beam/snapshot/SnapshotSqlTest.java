@@ -21,7 +21,7 @@ class SnapshotSqlTest {
         .map(c -> new ColumnInfo(c, Types.INTEGER, "int4", "int", 10, 0, false)).toList();
     TableMetadata table = new TableMetadata(new TableId("s", "t\"x"), infos, key, List.of());
     return SnapshotSpec.create(ConnectionConfiguration.create("jdbc:postgresql://h/db"), dialect,
-        table, null, false, 100, 10, 4, 500, false);
+        table, null, false, 100, 10, 4, 500, true, false);
   }
 
   @Test
