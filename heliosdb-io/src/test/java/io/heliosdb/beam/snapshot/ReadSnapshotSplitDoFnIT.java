@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -46,15 +47,25 @@ class ReadSnapshotSplitDoFnIT {
     }
   }
 
-  /** Plans, then reads every split with random splits; returns the count of each id read. */
+  /**
+   * Plans, then reads every split with random splits, through the batch-emitting reader for even
+   * seeds and the row-emitting one for odd seeds; returns the count of each id read.
+   */
   static Map<Object, Integer> readWithRandomSplits(SnapshotSpec spec, long seed) {
+    return seed % 2 == 0
+        ? readWithRandomSplits(spec, new ReadSnapshotSplitDoFn.Batches(spec), seed, b -> b)
+        : readWithRandomSplits(spec, new ReadSnapshotSplitDoFn.Rows(spec), seed, r -> List.of(r));
+  }
+
+  static <T> Map<Object, Integer> readWithRandomSplits(
+      SnapshotSpec spec, ReadSnapshotSplitDoFn<T> reader, long seed,
+      Function<T, List<Row>> rowsOf) {
     PlanSnapshotFn planner = new PlanSnapshotFn(spec);
     planner.setup();
     List<SnapshotSplit> splits = new ArrayList<>();
     planner.process(new CollectingReceiver<>(splits));
     planner.teardown();
 
-    ReadSnapshotSplitDoFn.Batches reader = new ReadSnapshotSplitDoFn.Batches(spec);
     reader.setup();
     Random random = new Random(seed);
     Map<Object, Integer> seen = new HashMap<>();
@@ -63,8 +74,8 @@ class ReadSnapshotSplitDoFnIT {
       Deque<OffsetRange> work = new ArrayDeque<>(List.of(reader.initialRestriction(split)));
       while (!work.isEmpty()) {
         BlockRangeTracker tracker = reader.newTracker(work.pop());
-        List<List<Row>> batches = new ArrayList<>();
-        CollectingReceiver<List<Row>> out = new CollectingReceiver<>(batches);
+        List<T> outputs = new ArrayList<>();
+        CollectingReceiver<T> out = new CollectingReceiver<>(outputs);
         out.afterOutput =
             () -> {
               if (random.nextInt(4) == 0) {
@@ -81,8 +92,8 @@ class ReadSnapshotSplitDoFnIT {
         if (!work.isEmpty()) {
           checkpoints++;
         }
-        for (List<Row> batch : batches) {
-          for (Row row : batch) {
+        for (T output : outputs) {
+          for (Row row : rowsOf.apply(output)) {
             seen.merge(row.getValue(0), 1, Integer::sum);
           }
         }
