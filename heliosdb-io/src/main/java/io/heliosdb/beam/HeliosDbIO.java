@@ -60,12 +60,18 @@ public final class HeliosDbIO {
         .setParallelism(DEFAULT_PARALLELISM)
         .setFetchSize(DEFAULT_FETCH_SIZE)
         .setUnknownTypesAsString(false)
-        .setOutputBatchSize(DEFAULT_OUTPUT_BATCH_SIZE)
         .build();
   }
 
-  /** Rows per element between the splittable reader and the step that flattens them. */
+  /** Rows read, claimed and emitted together. */
   static final int DEFAULT_OUTPUT_BATCH_SIZE = 500;
+
+  /**
+   * Rows per output batch on the Direct runner, which holds a reader's outputs of one call (100
+   * of them) in memory, twice with its immutability check: 100 x 100 rows keeps a 1M-row read
+   * within a 256 MB heap.
+   */
+  static final int DIRECT_RUNNER_BATCH_SIZE = 100;
 
   /** Default number of parallel readers (the spec's default). */
   public static final int DEFAULT_PARALLELISM = 4;
@@ -91,7 +97,7 @@ public final class HeliosDbIO {
 
     abstract boolean getUnknownTypesAsString();
 
-    abstract int getOutputBatchSize();
+    abstract @Nullable Integer getOutputBatchSize();
 
     abstract Builder toBuilder();
 
@@ -111,7 +117,7 @@ public final class HeliosDbIO {
 
       abstract Builder setUnknownTypesAsString(boolean asString);
 
-      abstract Builder setOutputBatchSize(int rows);
+      abstract Builder setOutputBatchSize(Integer rows);
 
       abstract Read build();
     }
@@ -180,8 +186,9 @@ public final class HeliosDbIO {
     }
 
     /**
-     * Rows per element output by the splittable reader (default 500). Tests set 1 so that the
-     * Direct runner, which checkpoints a splittable DoFn after 100 outputs, checkpoints often.
+     * Rows read, claimed and emitted together, and per output element on the Direct runner
+     * (default 500; 100 on the Direct runner). Tests set 1 so that the Direct runner, which
+     * checkpoints a splittable DoFn after 100 outputs, checkpoints often.
      */
     Read withOutputBatchSize(int rows) {
       if (rows < 1) {
@@ -200,6 +207,7 @@ public final class HeliosDbIO {
       Dialect dialect = Dialects.forJdbcUrl(config.getJdbcUrl(), config.getRedactedUrl());
       TableMetadata metadata = TableDetector.detect(config, dialect, table);
       SnapshotOptions snapshot = getSnapshotOptions();
+      boolean directRunner = isDirectRunner(input);
       SnapshotSpec spec =
           SnapshotSpec.create(
               config,
@@ -210,11 +218,18 @@ public final class HeliosDbIO {
               snapshot.getChunkSize(),
               getFetchSize(),
               getParallelism(),
-              getOutputBatchSize(),
-              isDirectRunner(input),
+              outputBatchSize(directRunner),
+              directRunner,
               getUnknownTypesAsString());
       spec.tableSchema(); // fails here, naming the column, if a type has no mapping
       return input.apply("Snapshot " + metadata.table(), new SnapshotRead(spec));
+    }
+
+    private int outputBatchSize(boolean directRunner) {
+      if (getOutputBatchSize() != null) {
+        return getOutputBatchSize();
+      }
+      return directRunner ? DIRECT_RUNNER_BATCH_SIZE : DEFAULT_OUTPUT_BATCH_SIZE;
     }
 
     /**
