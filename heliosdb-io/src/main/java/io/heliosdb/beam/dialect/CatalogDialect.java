@@ -138,20 +138,18 @@ abstract class CatalogDialect implements Dialect {
     }
   }
 
-  /** Runs a query with string parameters that returns one number, or {@code orElse}. */
+  /** The number in a query of at most one row, or {@code orElse} if there is none or NULL. */
   static long queryLong(Connection connection, String sql, long orElse, String... params)
       throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        statement.setString(i + 1, params[i]);
-      }
-      try (ResultSet rs = statement.executeQuery()) {
-        if (rs.next()) {
-          long value = rs.getLong(1);
-          return rs.wasNull() ? orElse : value;
-        }
-        return orElse;
-      }
-    }
+    long[] value = {orElse};
+    forEachRow(
+        connection,
+        sql,
+        rs -> {
+          long v = rs.getLong(1);
+          value[0] = rs.wasNull() ? orElse : v;
+        },
+        params);
+    return value[0];
   }
 }
