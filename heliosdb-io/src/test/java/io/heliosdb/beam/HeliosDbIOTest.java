@@ -83,6 +83,7 @@ class HeliosDbIOTest {
             .withUnknownTypesAsString(true);
     DisplayData data = DisplayData.from(read);
     assertThat(data.toString()).doesNotContain("hunter2");
+    assertThat(read.toString()).doesNotContain("hunter2");
     assertThat(data.items())
         .extracting(DisplayData.Item::getKey)
         .contains("jdbcUrl", "username", "table", "mode", "parallelism", "splitColumn",

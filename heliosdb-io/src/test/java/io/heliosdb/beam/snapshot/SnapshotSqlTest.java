@@ -50,6 +50,17 @@ class SnapshotSqlTest {
   }
 
   @Test
+  void specNeverShowsThePassword() {
+    SnapshotSpec spec = spec(new PostgresDialect(), List.of("id"), "id");
+    SnapshotSpec withSecret = new SnapshotSpec(
+        spec.connection().withPassword("hunter2"), spec.dialect(), spec.table(),
+        spec.splitColumns(), spec.strategy(), spec.chunkSize(), spec.fetchSize(),
+        spec.parallelism(), spec.outputBatchSize(), spec.batchedOutput(),
+        spec.unknownTypesAsString());
+    assertThat(withSecret.toString()).doesNotContain("hunter2").contains("password=***");
+  }
+
+  @Test
   void usesTheDialectsLimitSyntax() {
     SnapshotSql sql = new SnapshotSql(spec(new OracleDialect(), List.of("ID"), "ID"));
     assertThat(sql.keyRange()).endsWith("ORDER BY \"ID\" FETCH FIRST ? ROWS ONLY");
