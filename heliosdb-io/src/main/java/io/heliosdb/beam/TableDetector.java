@@ -7,9 +7,13 @@ import io.heliosdb.beam.schema.TableId;
 import io.heliosdb.beam.schema.TableMetadata;
 import java.sql.Connection;
 import java.sql.SQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Reads a table's catalog entry when the pipeline is built. */
 final class TableDetector {
+  private static final Logger LOG = LoggerFactory.getLogger(TableDetector.class);
+
   private TableDetector() {}
 
   /**
@@ -34,6 +38,33 @@ final class TableDetector {
       throw new HeliosDbException(
           "Cannot read the catalog entry of " + table + " in " + config.getRedactedUrl() + ": "
               + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Logs a warning with the index to create when no index of the table starts with {@code column}:
+   * every poll would scan the whole table.
+   */
+  static void warnIfNotIndexed(
+      ConnectionConfiguration config, Dialect dialect, TableMetadata table, String column) {
+    try (PooledDataSource pool = ConnectionPools.acquire(config);
+        Connection connection = pool.getConnection()) {
+      if (!dialect.hasIndexLeadingWith(connection, table.table(), column)) {
+        String columns =
+            java.util.stream.Stream.concat(
+                    java.util.stream.Stream.of(column),
+                    table.primaryKey().stream().filter(c -> !c.equals(column)))
+                .map(dialect::quoteIdentifier)
+                .collect(java.util.stream.Collectors.joining(", "));
+        LOG.warn(
+            "Tracking column {} of table {} has no index; each poll scans the whole table."
+                + " Create one: CREATE INDEX {} ON {} ({})",
+            column, table.table(),
+            dialect.quoteIdentifier(table.table().name() + "_" + column + "_idx"),
+            dialect.quoteTable(table.table()), columns);
+      }
+    } catch (SQLException e) {
+      LOG.warn("Could not check the indexes of table {}: {}", table.table(), e.getMessage());
     }
   }
 }

@@ -103,6 +103,22 @@ abstract class CatalogDialect implements Dialect {
         table, columns, new ArrayList<>(keyColumns.values()), singleColumns(uniqueIndexes));
   }
 
+  @Override
+  public boolean hasIndexLeadingWith(Connection connection, TableId table, String column)
+      throws SQLException {
+    String[] location = catalogAndSchema(table);
+    try (ResultSet rs =
+        connection.getMetaData().getIndexInfo(location[0], location[1], table.name(), false,
+            true)) {
+      while (rs.next()) {
+        if (rs.getInt("ORDINAL_POSITION") == 1 && column.equals(rs.getString("COLUMN_NAME"))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** The columns of the indexes that have exactly one. */
   static List<String> singleColumns(Map<String, List<String>> indexes) {
     return indexes.values().stream().filter(c -> c.size() == 1).map(c -> c.get(0)).toList();

@@ -78,6 +78,29 @@ public interface Dialect extends Serializable {
   }
 
   /**
+   * A query of one row for incremental reads: the database's current time minus a delay, first as
+   * a value of {@code trackingColumn}'s type (compared with the column, read by its mapping), then
+   * the same moment as a UTC date-time. Both parameters are the delay in microseconds.
+   */
+  String commitCutoffQuery(ColumnInfo trackingColumn);
+
+  /** SQL for the database's current time as a UTC date-time (a timestamp without zone). */
+  String utcNowExpression();
+
+  /**
+   * A query of one row: the greatest value of {@code column} in {@code table}, then the database's
+   * current UTC date-time ({@link #utcNowExpression()}).
+   */
+  default String maxWithClockQuery(TableId table, String column) {
+    return "SELECT MAX(" + quoteIdentifier(column) + "), " + utcNowExpression() + " FROM "
+        + quoteTable(table);
+  }
+
+  /** Whether an index of the table has {@code column} as its first column. */
+  boolean hasIndexLeadingWith(Connection connection, TableId table, String column)
+      throws SQLException;
+
+  /**
    * Whether tables without a key can be split by physical page ranges (PostgreSQL's {@code
    * ctid}).
    */

@@ -143,6 +143,32 @@ public final class MySqlDialect extends CatalogDialect {
     statement.setFetchSize(mysqlDriver ? Integer.MIN_VALUE : fetchSize);
   }
 
+  /** NOW(6) is the session's local time, as TIMESTAMP and DATETIME values are read. */
+  @Override
+  public String commitCutoffQuery(ColumnInfo trackingColumn) {
+    return "SELECT NOW(6) - INTERVAL ? MICROSECOND, UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND";
+  }
+
+  @Override
+  public String utcNowExpression() {
+    return "UTC_TIMESTAMP(6)";
+  }
+
+  @Override
+  public boolean hasIndexLeadingWith(Connection connection, TableId table, String column)
+      throws SQLException {
+    return queryLong(
+            connection,
+            "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = ?"
+                + " AND CAST(table_name AS BINARY) = CAST(? AS BINARY) AND seq_in_index = 1"
+                + " AND column_name = ?",
+            0,
+            table.namespace(),
+            table.name(),
+            column)
+        > 0;
+  }
+
   @Override
   public long estimateRowCount(Connection connection, TableId table) throws SQLException {
     return queryLong(

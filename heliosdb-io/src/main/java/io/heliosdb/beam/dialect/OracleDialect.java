@@ -87,6 +87,21 @@ public final class OracleDialect extends CatalogDialect {
   }
 
   @Override
+  public String commitCutoffQuery(ColumnInfo trackingColumn) {
+    String delay = " - NUMTODSINTERVAL(? / 1000000, 'SECOND')";
+    String typed =
+        trackingColumn.typeName().contains("time zone")
+            ? "SYSTIMESTAMP" + delay
+            : "LOCALTIMESTAMP" + delay;
+    return "SELECT " + typed + ", SYS_EXTRACT_UTC(SYSTIMESTAMP" + delay + ") FROM DUAL";
+  }
+
+  @Override
+  public String utcNowExpression() {
+    return "SYS_EXTRACT_UTC(SYSTIMESTAMP)";
+  }
+
+  @Override
   public long estimateRowCount(Connection connection, TableId table) throws SQLException {
     return queryLong(
         connection,

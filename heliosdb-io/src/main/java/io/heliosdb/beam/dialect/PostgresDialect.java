@@ -98,6 +98,21 @@ public final class PostgresDialect extends CatalogDialect {
   }
 
   @Override
+  public String commitCutoffQuery(ColumnInfo trackingColumn) {
+    String cutoff = "CURRENT_TIMESTAMP - CAST(? AS bigint) * INTERVAL '1 microsecond'";
+    String typed =
+        trackingColumn.typeName().equals("timestamptz")
+            ? cutoff
+            : "LOCALTIMESTAMP - CAST(? AS bigint) * INTERVAL '1 microsecond'";
+    return "SELECT " + typed + ", (" + cutoff + ") AT TIME ZONE 'UTC'";
+  }
+
+  @Override
+  public String utcNowExpression() {
+    return "CURRENT_TIMESTAMP AT TIME ZONE 'UTC'";
+  }
+
+  @Override
   public long estimateRowCount(Connection connection, TableId table) throws SQLException {
     return queryLong(
         connection,

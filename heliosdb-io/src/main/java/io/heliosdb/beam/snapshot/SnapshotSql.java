@@ -2,6 +2,7 @@ package io.heliosdb.beam.snapshot;
 
 import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.schema.ColumnInfo;
+import io.heliosdb.beam.sql.KeyTuples;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
@@ -46,26 +47,13 @@ final class SnapshotSql {
     StringBuilder sql = new StringBuilder(select);
     String joiner = " WHERE ";
     if (hasLower) {
-      sql.append(joiner).append(compare(0, ">", ">="));
+      sql.append(joiner).append(KeyTuples.compare(keys, ">", ">="));
       joiner = " AND ";
     }
     if (hasUpper) {
-      sql.append(joiner).append(compare(0, "<", "<"));
+      sql.append(joiner).append(KeyTuples.compare(keys, "<", "<"));
     }
     return sql.toString();
-  }
-
-  /**
-   * A lexicographic comparison of the key tuple from column {@code i} on: {@code (k1 > ? OR (k1 =
-   * ? AND (k2 ...)))}, whose last column uses {@code lastOp}.
-   */
-  private String compare(int i, String strictOp, String lastOp) {
-    String key = keys.get(i);
-    if (i == keys.size() - 1) {
-      return key + " " + lastOp + " ?";
-    }
-    return "(" + key + " " + strictOp + " ? OR (" + key + " = ? AND "
-        + compare(i + 1, strictOp, lastOp) + "))";
   }
 
   String nullKeys() {
@@ -101,21 +89,8 @@ final class SnapshotSql {
     return "SELECT 1" + from + " WHERE " + keys.get(0) + " IS NULL " + dialect.limitClause();
   }
 
-  /**
-   * Binds a key tuple for one comparison of {@link #chunk}: every column but the last twice (for
-   * {@code k > ?} and {@code k = ?}), the last once.
-   *
-   * @return the next parameter index
-   */
+  /** Binds a key tuple for one comparison of {@link #chunk}; returns the next index. */
   int bindTuple(PreparedStatement statement, int index, Row tuple) throws SQLException {
-    int last = tuple.getFieldCount() - 1;
-    for (int i = 0; i <= last; i++) {
-      Object value = tuple.getValue(i);
-      dialect.bindValue(statement, index++, value);
-      if (i < last) {
-        dialect.bindValue(statement, index++, value);
-      }
-    }
-    return index;
+    return KeyTuples.bind(dialect, statement, index, tuple);
   }
 }

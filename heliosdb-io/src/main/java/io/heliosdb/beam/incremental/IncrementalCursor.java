@@ -1,0 +1,46 @@
+package io.heliosdb.beam.incremental;
+
+import java.util.List;
+import org.apache.beam.sdk.values.Row;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * The restriction of an incremental read: where the next poll continues.
+ *
+ * @param position the tracking value and tie-break key of the last row emitted, or null before
+ *     the first
+ * @param samples for integer tracking columns, recent observations of the column's greatest value
+ *     (see {@link CommitCutoff}); empty otherwise
+ * @param finished true for the primary part of a split: nothing is left to read in it
+ */
+public record IncrementalCursor(@Nullable Row position, List<MaxSample> samples, boolean finished) {
+
+  public IncrementalCursor {
+    samples = List.copyOf(samples);
+  }
+
+  /** Before the first row. */
+  public static IncrementalCursor start() {
+    return new IncrementalCursor(null, List.of(), false);
+  }
+
+  IncrementalCursor after(Row lastEmitted) {
+    return new IncrementalCursor(lastEmitted, samples, false);
+  }
+
+  IncrementalCursor withSamples(List<MaxSample> newSamples) {
+    return new IncrementalCursor(position, newSamples, finished);
+  }
+
+  IncrementalCursor asFinished() {
+    return new IncrementalCursor(position, samples, true);
+  }
+
+  /**
+   * The greatest value of an integer tracking column, as seen at a moment of the database's clock.
+   *
+   * @param atMicros the database's UTC clock, in microseconds since the epoch
+   * @param max the greatest value then, of the column's Beam type
+   */
+  public record MaxSample(long atMicros, Object max) {}
+}

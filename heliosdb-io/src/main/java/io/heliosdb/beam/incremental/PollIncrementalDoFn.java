@@ -1,0 +1,237 @@
+package io.heliosdb.beam.incremental;
+
+import io.heliosdb.beam.HeliosDbException;
+import io.heliosdb.beam.dialect.Dialect;
+import io.heliosdb.beam.pool.ConnectionPools;
+import io.heliosdb.beam.pool.PooledDataSource;
+import io.heliosdb.beam.schema.TableSchema;
+import io.heliosdb.beam.schema.ValueReader;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.splittabledofn.ManualWatermarkEstimator;
+import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
+import org.apache.beam.sdk.transforms.splittabledofn.WatermarkEstimators;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.Row;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Polls one table for rows whose tracking column moved past the cursor.
+ *
+ * <h3>Initial Restriction</h3>
+ * {@link IncrementalCursor#start()}: before the first row (or at the start value).
+ *
+ * <h3>Splitting</h3>
+ * None initially: one stream per table. A runner checkpoint splits off the rest of the stream at
+ * the cursor ({@link CursorTracker}).
+ *
+ * <h3>Checkpoint and Resume</h3>
+ * Each call reads the database's clock, then pages of rows after the cursor up to the cutoff, in
+ * (tracking, key) order. Every batch of rows is claimed, as the cursor after its last row, before
+ * it is emitted: a residual resumes right after the last row emitted, so none is lost or emitted
+ * twice. When all readable rows are read the call returns {@code resume()} with the poll interval
+ * as delay; it never sleeps.
+ *
+ * <h3>Track Watermark</h3>
+ * A {@link ManualWatermarkEstimator} set to the event time of the last row emitted, and, when a
+ * poll is caught up, to the cutoff, so the watermark advances while the table is idle.
+ */
+@DoFn.UnboundedPerElement
+public final class PollIncrementalDoFn extends DoFn<byte[], Row> {
+  private final IncrementalSpec spec;
+  private transient PooledDataSource pool;
+  private transient TableSchema rows;
+  private transient IncrementalSql sql;
+  private transient Dialect dialect;
+  private transient Schema cursorSchema;
+  private transient int[] cursorIndexes;
+  private transient ValueReader trackingReader;
+
+  public PollIncrementalDoFn(IncrementalSpec spec) {
+    this.spec = spec;
+  }
+
+  @Setup
+  public void setup() {
+    pool = ConnectionPools.acquire(spec.connection());
+    rows = spec.tableSchema();
+    sql = new IncrementalSql(spec);
+    dialect = spec.dialect();
+    cursorSchema = spec.cursorSchema();
+    cursorIndexes =
+        spec.cursorColumns().stream().mapToInt(c -> spec.table().indexOf(c)).toArray();
+    trackingReader =
+        dialect
+            .mapColumn(spec.table().column(spec.trackingColumn()).orElseThrow())
+            .orElseThrow()
+            .reader();
+  }
+
+  @Teardown
+  public void teardown() {
+    if (pool != null) {
+      pool.close();
+    }
+  }
+
+  @GetInitialRestriction
+  public IncrementalCursor initialRestriction() {
+    return IncrementalCursor.start();
+  }
+
+  @NewTracker
+  public CursorTracker newTracker(@Restriction IncrementalCursor cursor) {
+    return new CursorTracker(cursor);
+  }
+
+  @GetRestrictionCoder
+  public IncrementalCursorCoder restrictionCoder() {
+    return new IncrementalCursorCoder(spec.cursorSchema());
+  }
+
+  @GetInitialWatermarkEstimatorState
+  public Instant initialWatermark() {
+    return BoundedWindow.TIMESTAMP_MIN_VALUE;
+  }
+
+  @NewWatermarkEstimator
+  public WatermarkEstimators.Manual newWatermarkEstimator(
+      @WatermarkEstimatorState Instant watermark) {
+    return new WatermarkEstimators.Manual(watermark);
+  }
+
+  @ProcessElement
+  public ProcessContinuation process(
+      RestrictionTracker<IncrementalCursor, IncrementalCursor> tracker,
+      ManualWatermarkEstimator<Instant> watermark,
+      OutputReceiver<Row> out) {
+    IncrementalCursor cursor = tracker.currentRestriction();
+    try (Connection connection = pool.getConnection()) {
+      CommitCutoff cutoff =
+          CommitCutoff.compute(connection, spec, trackingReader, cursor.samples());
+      cursor = cursor.withSamples(cutoff.samples());
+      if (cutoff.value() != null) {
+        cursor = readUpTo(connection, cutoff, cursor, tracker, watermark, out);
+        if (cursor == null) {
+          return ProcessContinuation.stop(); // a checkpoint took the rest
+        }
+      }
+      if (!tracker.tryClaim(cursor)) {
+        return ProcessContinuation.stop();
+      }
+      advance(watermark, cutoff.watermark());
+    } catch (SQLException e) {
+      throw new HeliosDbException(
+          "[" + spec.label() + "] incremental poll after " + describe(cursor) + " failed: "
+              + e.getMessage(), e);
+    }
+    return ProcessContinuation.resume()
+        .withResumeDelay(Duration.millis(spec.pollIntervalMillis()));
+  }
+
+  /**
+   * Pages through the rows after the cursor up to the cutoff, claiming and emitting them in
+   * batches.
+   *
+   * @return the cursor after the last row, or null if a claim failed (the runner checkpointed)
+   */
+  private IncrementalCursor readUpTo(
+      Connection connection,
+      CommitCutoff cutoff,
+      IncrementalCursor cursor,
+      RestrictionTracker<IncrementalCursor, IncrementalCursor> tracker,
+      ManualWatermarkEstimator<Instant> watermark,
+      OutputReceiver<Row> out)
+      throws SQLException {
+    while (true) {
+      Row position = cursor.position();
+      int read = 0;
+      List<Row> batch = new ArrayList<>(spec.outputBatchSize());
+      try (PreparedStatement statement =
+          connection.prepareStatement(sql.poll(position, spec.startFrom() != null))) {
+        dialect.configureStreaming(connection, statement, spec.fetchSize());
+        sql.bindPoll(statement, position, spec.startFrom(), cutoff.value(), spec.pageSize());
+        try (ResultSet rs = statement.executeQuery()) {
+          while (rs.next()) {
+            batch.add(rows.read(rs, 1));
+            read++;
+            if (batch.size() == spec.outputBatchSize()) {
+              cursor = claimAndEmit(batch, cursor, cutoff, tracker, watermark, out);
+              if (cursor == null) {
+                return null;
+              }
+              batch = new ArrayList<>(spec.outputBatchSize());
+            }
+          }
+        }
+      } finally {
+        dialect.endStreaming(connection);
+      }
+      if (!batch.isEmpty()) {
+        cursor = claimAndEmit(batch, cursor, cutoff, tracker, watermark, out);
+        if (cursor == null) {
+          return null;
+        }
+      }
+      if (read < spec.pageSize()) {
+        return cursor;
+      }
+    }
+  }
+
+  private IncrementalCursor claimAndEmit(
+      List<Row> batch,
+      IncrementalCursor cursor,
+      CommitCutoff cutoff,
+      RestrictionTracker<IncrementalCursor, IncrementalCursor> tracker,
+      ManualWatermarkEstimator<Instant> watermark,
+      OutputReceiver<Row> out) {
+    Row last = batch.get(batch.size() - 1);
+    IncrementalCursor next = cursor.after(positionOf(last));
+    if (!tracker.tryClaim(next)) {
+      return null;
+    }
+    Instant timestamp = null;
+    for (Row row : batch) {
+      timestamp = eventTime(cutoff, row);
+      out.outputWithTimestamp(row, timestamp);
+    }
+    advance(watermark, timestamp);
+    return next;
+  }
+
+  private Row positionOf(Row row) {
+    Object[] values = new Object[cursorIndexes.length];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = row.getValue(cursorIndexes[i]);
+    }
+    return Row.withSchema(cursorSchema).attachValues(values);
+  }
+
+  private Instant eventTime(CommitCutoff cutoff, Row row) {
+    java.time.Instant time = cutoff.timestampOf(row.getValue(cursorIndexes[0]));
+    long millis = Math.max(time.toEpochMilli(), BoundedWindow.TIMESTAMP_MIN_VALUE.getMillis());
+    return new Instant(Math.min(millis, BoundedWindow.TIMESTAMP_MAX_VALUE.getMillis()));
+  }
+
+  private static void advance(ManualWatermarkEstimator<Instant> watermark, Instant to) {
+    if (to.isAfter(watermark.currentWatermark())) {
+      watermark.setWatermark(to);
+    }
+  }
+
+  private static void advance(ManualWatermarkEstimator<Instant> watermark, java.time.Instant to) {
+    advance(watermark, new Instant(to.toEpochMilli()));
+  }
+
+  private static String describe(IncrementalCursor cursor) {
+    return cursor.position() == null ? "the start" : String.valueOf(cursor.position());
+  }
+}
