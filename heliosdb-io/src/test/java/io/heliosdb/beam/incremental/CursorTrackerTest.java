@@ -1,0 +1,51 @@
+package io.heliosdb.beam.incremental;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.heliosdb.beam.incremental.IncrementalCursor.MaxSample;
+import java.util.List;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker.IsBounded;
+import org.apache.beam.sdk.transforms.splittabledofn.SplitResult;
+import org.apache.beam.sdk.values.Row;
+import org.junit.jupiter.api.Test;
+
+class CursorTrackerTest {
+  static final Schema SCHEMA = Schema.builder().addInt64Field("id").build();
+
+  static Row at(long id) {
+    return Row.withSchema(SCHEMA).addValues(id).build();
+  }
+
+  @Test
+  void aCheckpointHandsTheRestOfTheStreamOnFromTheLastClaim() {
+    CursorTracker tracker = new CursorTracker(IncrementalCursor.start());
+    assertThat(tracker.isBounded()).isEqualTo(IsBounded.UNBOUNDED);
+    assertThat(tracker.tryClaim(IncrementalCursor.start().after(at(10)))).isTrue();
+
+    SplitResult<IncrementalCursor> split = tracker.trySplit(0);
+
+    assertThat(split.getPrimary().finished()).isTrue();
+    assertThat(split.getResidual().finished()).isFalse();
+    assertThat(split.getResidual().position()).isEqualTo(at(10));
+    assertThat(tracker.tryClaim(IncrementalCursor.start().after(at(11)))).isFalse();
+    assertThat(tracker.currentRestriction().position()).isEqualTo(at(10));
+    assertThat(tracker.isBounded()).isEqualTo(IsBounded.BOUNDED);
+    assertThat(tracker.trySplit(0)).isNull();
+    tracker.checkDone();
+  }
+
+  @Test
+  void theResidualCarriesTheSamplesAndAFinishedCursorClaimsNothing() {
+    IncrementalCursor cursor =
+        IncrementalCursor.start().withSamples(List.of(new MaxSample(5, 100L)));
+    CursorTracker tracker = new CursorTracker(cursor);
+    SplitResult<IncrementalCursor> split = tracker.trySplit(0.5);
+    assertThat(split.getResidual().samples()).containsExactly(new MaxSample(5, 100L));
+    assertThat(split.getResidual().position()).isNull();
+
+    CursorTracker done = new CursorTracker(split.getPrimary());
+    assertThat(done.tryClaim(cursor)).isFalse();
+    assertThat(done.trySplit(0)).isNull();
+  }
+}
