@@ -296,20 +296,21 @@ public final class HeliosDbIO {
           .add(
               DisplayData.item("mode", getIncrementalOptions() == null ? "snapshot" : "incremental")
                   .withLabel("Read mode"))
-          .add(DisplayData.item("parallelism", getParallelism()).withLabel("Parallelism"))
-          .add(
-              DisplayData.item(
-                      "splitColumn", getSplitColumn() == null ? "primary key" : getSplitColumn())
-                  .withLabel("Split column"))
           .add(DisplayData.item("fetchSize", getFetchSize()).withLabel("Fetch size"))
           .add(
               DisplayData.item("unknownTypesAsString", getUnknownTypesAsString())
                   .withLabel("Unknown types as strings"));
       if (getIncrementalOptions() != null) {
         getIncrementalOptions().populateDisplayData(builder);
-      } else {
-        getSnapshotOptions().populateDisplayData(builder);
+        return;
       }
+      builder
+          .add(DisplayData.item("parallelism", getParallelism()).withLabel("Parallelism"))
+          .add(
+              DisplayData.item(
+                      "splitColumn", getSplitColumn() == null ? "primary key" : getSplitColumn())
+                  .withLabel("Split column"));
+      getSnapshotOptions().populateDisplayData(builder);
     }
   }
 }

@@ -153,16 +153,17 @@ class IncrementalReadIT {
   }
 
   /**
-   * A transaction takes its tracking value, then commits after rows with later values were
-   * committed (and are readable): with a commit delay longer than that, it is read, once.
+   * A transaction takes its tracking value (row 1), then rows 2..5 with later values commit; the
+   * transaction commits once {@code commitWhen} holds. Returns what arrived a few polls later.
    */
-  @ParameterizedTest
-  @ArgumentsSource(TestDatabases.class)
-  void readsARowCommittedLateOnceTheCommitDelayHasPassed(TestDatabase db, TestPipeline pipeline)
+  static List<String> readWithALateCommit(
+      TestDatabase db, TestPipeline pipeline, long commitDelayMillis,
+      java.util.function.Predicate<StreamCollector> commitWhen, int expectedRows)
       throws Exception {
     String table = createTable(db, "inc_late", timestampType(db));
     StreamCollector collector = new StreamCollector();
-    collector.collectRows(pipeline.apply(incremental(db, table, fastPolls(5_000))), "id", "v");
+    collector.collectRows(
+        pipeline.apply(incremental(db, table, fastPolls(commitDelayMillis))), "id", "v");
     PipelineResult result = start(pipeline);
     try (Connection late = db.connect()) {
       late.setAutoCommit(false);
@@ -171,15 +172,29 @@ class IncrementalReadIT {
       }
       Thread.sleep(300);
       insert(db, table, 2, 6); // later tracking values, committed first
-      Thread.sleep(2_500); // several polls pass while the first row is still uncommitted
+      await().atMost(WAIT).until(() -> commitWhen.test(collector));
       late.commit();
-      await().atMost(WAIT).until(() -> collector.values().size() >= 5);
-      Thread.sleep(2_000);
-      assertThat(collector.values()).containsExactlyInAnyOrderElementsOf(expected(1, 6));
+      await().atMost(WAIT).until(() -> collector.values().size() >= expectedRows);
+      Thread.sleep(3_000); // a few more polls
+      return collector.values();
     } finally {
       result.cancel();
       db.dropQuietly(table);
     }
+  }
+
+  /**
+   * A row whose transaction commits after rows with later tracking values were committed (and
+   * several polls ran) is read, once, with a commit delay longer than its transaction.
+   */
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
+  void readsARowCommittedLateOnceTheCommitDelayHasPassed(TestDatabase db, TestPipeline pipeline)
+      throws Exception {
+    long polledWhileOpen = System.currentTimeMillis() + 2_500;
+    List<String> values = readWithALateCommit(
+        db, pipeline, 5_000, c -> System.currentTimeMillis() >= polledWhileOpen, 5);
+    assertThat(values).containsExactlyInAnyOrderElementsOf(expected(1, 6));
   }
 
   /**
@@ -190,25 +205,9 @@ class IncrementalReadIT {
   @ArgumentsSource(TestDatabases.class)
   void missesARowCommittedLateWithoutACommitDelay(TestDatabase db, TestPipeline pipeline)
       throws Exception {
-    String table = createTable(db, "inc_nodelay", timestampType(db));
-    StreamCollector collector = new StreamCollector();
-    collector.collectRows(pipeline.apply(incremental(db, table, fastPolls(0))), "id", "v");
-    PipelineResult result = start(pipeline);
-    try (Connection late = db.connect()) {
-      late.setAutoCommit(false);
-      try (Statement statement = late.createStatement()) {
-        statement.execute("INSERT INTO " + table + " VALUES (1, 1, " + now(db) + ")");
-      }
-      Thread.sleep(300);
-      insert(db, table, 2, 6);
-      await().atMost(WAIT).until(() -> collector.values().size() >= 4); // read past row 1
-      late.commit();
-      Thread.sleep(3_000);
-      assertThat(collector.values()).containsExactlyInAnyOrderElementsOf(expected(2, 6));
-    } finally {
-      result.cancel();
-      db.dropQuietly(table);
-    }
+    List<String> values =
+        readWithALateCommit(db, pipeline, 0, c -> c.values().size() >= 4, 4); // read past row 1
+    assertThat(values).containsExactlyInAnyOrderElementsOf(expected(2, 6));
   }
 
   /**

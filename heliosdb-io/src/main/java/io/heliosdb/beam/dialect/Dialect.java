@@ -32,6 +32,15 @@ public interface Dialect extends Serializable {
         : quoteIdentifier(table.namespace()) + "." + quoteIdentifier(table.name());
   }
 
+  /** {@code SELECT} every column of the table, in catalog order, {@code FROM} the table. */
+  default String selectAll(TableMetadata table) {
+    StringBuilder sql = new StringBuilder("SELECT ");
+    for (int i = 0; i < table.columns().size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append(quoteIdentifier(table.columns().get(i).name()));
+    }
+    return sql.append(" FROM ").append(quoteTable(table.table())).toString();
+  }
+
   /**
    * Resolves a user's table name ({@code orders}, {@code public.orders}, {@code "My Table"}) to
    * the catalog's identifiers: quoted parts are taken as written, unquoted ones folded as the

@@ -1,7 +1,7 @@
 package io.heliosdb.beam.incremental;
 
 import io.heliosdb.beam.dialect.Dialect;
-import io.heliosdb.beam.incremental.IncrementalCursor.MaxSample;
+import io.heliosdb.beam.incremental.PollCursor.MaxSample;
 import io.heliosdb.beam.incremental.IncrementalSpec.TrackingKind;
 import io.heliosdb.beam.schema.ValueReader;
 import java.sql.Connection;

@@ -7,7 +7,7 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 
-/** Incremental mode: one unbounded poll of the table, see {@link PollIncrementalDoFn}. */
+/** Incremental mode: one unbounded poll of the table, see {@link PollTableDoFn}. */
 public class IncrementalRead extends PTransform<PBegin, PCollection<Row>> {
   private final IncrementalSpec spec;
 
@@ -19,7 +19,7 @@ public class IncrementalRead extends PTransform<PBegin, PCollection<Row>> {
   public PCollection<Row> expand(PBegin input) {
     return input
         .apply("Start", Impulse.create())
-        .apply("Poll " + spec.label(), ParDo.of(new PollIncrementalDoFn(spec)))
+        .apply("Poll " + spec.label(), ParDo.of(new PollTableDoFn(spec)))
         .setRowSchema(spec.tableSchema().schema());
   }
 }

@@ -123,7 +123,7 @@ public record IncrementalSpec(
     }
     throw new IllegalArgumentException(
         subject + " has type " + column.describeType() + ", which cannot track changes; use a"
-            + " timestamp or date-time column or an integer column");
+            + " timestamp or date-time column or a number column such as an auto-increment id");
   }
 
   private static FieldType fieldType(Dialect dialect, ColumnInfo column) {

@@ -1,12 +1,10 @@
 package io.heliosdb.beam.incremental;
 
 import io.heliosdb.beam.dialect.Dialect;
-import io.heliosdb.beam.schema.ColumnInfo;
 import io.heliosdb.beam.sql.KeyTuples;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.apache.beam.sdk.values.Row;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -24,13 +22,7 @@ final class IncrementalSql {
 
   IncrementalSql(IncrementalSpec spec) {
     this.dialect = spec.dialect();
-    this.select =
-        "SELECT "
-            + spec.table().columns().stream()
-                .map(ColumnInfo::name)
-                .map(dialect::quoteIdentifier)
-                .collect(Collectors.joining(", "))
-            + " FROM " + dialect.quoteTable(spec.table().table());
+    this.select = dialect.selectAll(spec.table());
     this.tracking = dialect.quoteIdentifier(spec.trackingColumn());
     this.cursorColumns = spec.cursorColumns().stream().map(dialect::quoteIdentifier).toList();
     this.orderAndLimit =

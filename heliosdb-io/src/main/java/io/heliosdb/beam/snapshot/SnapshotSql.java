@@ -1,12 +1,10 @@
 package io.heliosdb.beam.snapshot;
 
 import io.heliosdb.beam.dialect.Dialect;
-import io.heliosdb.beam.schema.ColumnInfo;
 import io.heliosdb.beam.sql.KeyTuples;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.apache.beam.sdk.values.Row;
 
 /**
@@ -22,13 +20,7 @@ final class SnapshotSql {
   SnapshotSql(SnapshotSpec spec) {
     this.dialect = spec.dialect();
     this.from = " FROM " + dialect.quoteTable(spec.table().table());
-    this.select =
-        "SELECT "
-            + spec.table().columns().stream()
-                .map(ColumnInfo::name)
-                .map(dialect::quoteIdentifier)
-                .collect(Collectors.joining(", "))
-            + from;
+    this.select = dialect.selectAll(spec.table());
     this.keys = spec.splitColumns().stream().map(dialect::quoteIdentifier).toList();
   }
 

@@ -2,7 +2,7 @@ package io.heliosdb.beam.incremental;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.heliosdb.beam.incremental.IncrementalCursor.MaxSample;
+import io.heliosdb.beam.incremental.PollCursor.MaxSample;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;

@@ -98,8 +98,8 @@ class IncrementalSpecTest {
     assertThatThrownBy(() -> spec(POSTGRES, ORDERS, "name", false, null))
         .hasMessage(
             "IncrementalOptions.trackingColumn(\"name\"): column name of table s.orders has type"
-                + " text, which cannot track changes; use a timestamp or date-time column or an"
-                + " integer column");
+                + " text, which cannot track changes; use a timestamp or date-time column or a"
+                + " number column such as an auto-increment id");
     assertThatThrownBy(() -> spec(POSTGRES, ORDERS, "maybe", false, null))
         .hasMessageContaining("column maybe of table s.orders is nullable")
         .hasMessageContaining("IncrementalOptions.withNullTrackingValuesSkipped()");

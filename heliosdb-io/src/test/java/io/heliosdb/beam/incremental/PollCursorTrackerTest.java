@@ -2,7 +2,7 @@ package io.heliosdb.beam.incremental;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.heliosdb.beam.incremental.IncrementalCursor.MaxSample;
+import io.heliosdb.beam.incremental.PollCursor.MaxSample;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker.IsBounded;
@@ -10,7 +10,7 @@ import org.apache.beam.sdk.transforms.splittabledofn.SplitResult;
 import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.Test;
 
-class CursorTrackerTest {
+class PollCursorTrackerTest {
   static final Schema SCHEMA = Schema.builder().addInt64Field("id").build();
 
   static Row at(long id) {
@@ -19,16 +19,16 @@ class CursorTrackerTest {
 
   @Test
   void aCheckpointHandsTheRestOfTheStreamOnFromTheLastClaim() {
-    CursorTracker tracker = new CursorTracker(IncrementalCursor.start());
+    PollCursorTracker tracker = new PollCursorTracker(PollCursor.start());
     assertThat(tracker.isBounded()).isEqualTo(IsBounded.UNBOUNDED);
-    assertThat(tracker.tryClaim(IncrementalCursor.start().after(at(10)))).isTrue();
+    assertThat(tracker.tryClaim(PollCursor.start().after(at(10)))).isTrue();
 
-    SplitResult<IncrementalCursor> split = tracker.trySplit(0);
+    SplitResult<PollCursor> split = tracker.trySplit(0);
 
     assertThat(split.getPrimary().finished()).isTrue();
     assertThat(split.getResidual().finished()).isFalse();
     assertThat(split.getResidual().position()).isEqualTo(at(10));
-    assertThat(tracker.tryClaim(IncrementalCursor.start().after(at(11)))).isFalse();
+    assertThat(tracker.tryClaim(PollCursor.start().after(at(11)))).isFalse();
     assertThat(tracker.currentRestriction().position()).isEqualTo(at(10));
     assertThat(tracker.isBounded()).isEqualTo(IsBounded.BOUNDED);
     assertThat(tracker.trySplit(0)).isNull();
@@ -37,14 +37,14 @@ class CursorTrackerTest {
 
   @Test
   void theResidualCarriesTheSamplesAndAFinishedCursorClaimsNothing() {
-    IncrementalCursor cursor =
-        IncrementalCursor.start().withSamples(List.of(new MaxSample(5, 100L)));
-    CursorTracker tracker = new CursorTracker(cursor);
-    SplitResult<IncrementalCursor> split = tracker.trySplit(0.5);
+    PollCursor cursor =
+        PollCursor.start().withSamples(List.of(new MaxSample(5, 100L)));
+    PollCursorTracker tracker = new PollCursorTracker(cursor);
+    SplitResult<PollCursor> split = tracker.trySplit(0.5);
     assertThat(split.getResidual().samples()).containsExactly(new MaxSample(5, 100L));
     assertThat(split.getResidual().position()).isNull();
 
-    CursorTracker done = new CursorTracker(split.getPrimary());
+    PollCursorTracker done = new PollCursorTracker(split.getPrimary());
     assertThat(done.tryClaim(cursor)).isFalse();
     assertThat(done.trySplit(0)).isNull();
   }

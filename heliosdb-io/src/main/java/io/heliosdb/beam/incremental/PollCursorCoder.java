@@ -1,6 +1,6 @@
 package io.heliosdb.beam.incremental;
 
-import io.heliosdb.beam.incremental.IncrementalCursor.MaxSample;
+import io.heliosdb.beam.incremental.PollCursor.MaxSample;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,10 +17,10 @@ import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * A deterministic coder of {@link IncrementalCursor}s whose positions follow {@code cursorSchema}
+ * A deterministic coder of {@link PollCursor}s whose positions follow {@code cursorSchema}
  * (the tracking column first, then the tie-break key).
  */
-public final class IncrementalCursorCoder extends CustomCoder<IncrementalCursor> {
+public final class PollCursorCoder extends CustomCoder<PollCursor> {
   private static final long serialVersionUID = 1L;
   private static final VarIntCoder COUNT = VarIntCoder.of();
   private static final VarLongCoder MICROS = VarLongCoder.of();
@@ -30,14 +30,14 @@ public final class IncrementalCursorCoder extends CustomCoder<IncrementalCursor>
   private final Schema sampleSchema;
   private final RowCoder sample;
 
-  public IncrementalCursorCoder(Schema cursorSchema) {
+  public PollCursorCoder(Schema cursorSchema) {
     this.position = NullableCoder.of(RowCoder.of(cursorSchema));
     this.sampleSchema = Schema.builder().addField(cursorSchema.getField(0)).build();
     this.sample = RowCoder.of(sampleSchema);
   }
 
   @Override
-  public void encode(IncrementalCursor cursor, OutputStream out) throws IOException {
+  public void encode(PollCursor cursor, OutputStream out) throws IOException {
     position.encode(cursor.position(), out);
     COUNT.encode(cursor.samples().size(), out);
     for (MaxSample s : cursor.samples()) {
@@ -48,7 +48,7 @@ public final class IncrementalCursorCoder extends CustomCoder<IncrementalCursor>
   }
 
   @Override
-  public IncrementalCursor decode(InputStream in) throws IOException {
+  public PollCursor decode(InputStream in) throws IOException {
     Row at = position.decode(in);
     int count = COUNT.decode(in);
     List<MaxSample> samples = new ArrayList<>(count);
@@ -56,7 +56,7 @@ public final class IncrementalCursorCoder extends CustomCoder<IncrementalCursor>
       long micros = MICROS.decode(in);
       samples.add(new MaxSample(micros, sample.decode(in).getValue(0)));
     }
-    return new IncrementalCursor(at, samples, FLAG.decode(in));
+    return new PollCursor(at, samples, FLAG.decode(in));
   }
 
   @Override

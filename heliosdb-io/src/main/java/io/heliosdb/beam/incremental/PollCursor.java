@@ -13,27 +13,27 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *     (see {@link CommitCutoff}); empty otherwise
  * @param finished true for the primary part of a split: nothing is left to read in it
  */
-public record IncrementalCursor(@Nullable Row position, List<MaxSample> samples, boolean finished) {
+public record PollCursor(@Nullable Row position, List<MaxSample> samples, boolean finished) {
 
-  public IncrementalCursor {
+  public PollCursor {
     samples = List.copyOf(samples);
   }
 
   /** Before the first row. */
-  public static IncrementalCursor start() {
-    return new IncrementalCursor(null, List.of(), false);
+  public static PollCursor start() {
+    return new PollCursor(null, List.of(), false);
   }
 
-  IncrementalCursor after(Row lastEmitted) {
-    return new IncrementalCursor(lastEmitted, samples, false);
+  PollCursor after(Row lastEmitted) {
+    return new PollCursor(lastEmitted, samples, false);
   }
 
-  IncrementalCursor withSamples(List<MaxSample> newSamples) {
-    return new IncrementalCursor(position, newSamples, finished);
+  PollCursor withSamples(List<MaxSample> newSamples) {
+    return new PollCursor(position, newSamples, finished);
   }
 
-  IncrementalCursor asFinished() {
-    return new IncrementalCursor(position, samples, true);
+  PollCursor asFinished() {
+    return new PollCursor(position, samples, true);
   }
 
   /**

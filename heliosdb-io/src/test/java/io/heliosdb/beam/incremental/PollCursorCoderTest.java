@@ -2,7 +2,7 @@ package io.heliosdb.beam.incremental;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.heliosdb.beam.incremental.IncrementalCursor.MaxSample;
+import io.heliosdb.beam.incremental.PollCursor.MaxSample;
 import io.heliosdb.beam.schema.Mappings;
 import java.time.LocalDateTime;
 import java.util.List;
@@ -11,7 +11,7 @@ import org.apache.beam.sdk.testing.CoderProperties;
 import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.Test;
 
-class IncrementalCursorCoderTest {
+class PollCursorCoderTest {
 
   @Test
   void roundTripsCursorsDeterministically() throws Exception {
@@ -21,23 +21,23 @@ class IncrementalCursorCoderTest {
             .addStringField("region")
             .addInt64Field("id")
             .build();
-    IncrementalCursorCoder coder = new IncrementalCursorCoder(schema);
+    PollCursorCoder coder = new PollCursorCoder(schema);
     coder.verifyDeterministic();
     Row position =
         Row.withSchema(schema)
             .addValues(LocalDateTime.parse("2026-11-24T10:00:00.123456"), "eu", 7L)
             .build();
-    for (IncrementalCursor cursor :
+    for (PollCursor cursor :
         List.of(
-            IncrementalCursor.start(),
-            IncrementalCursor.start().after(position),
-            IncrementalCursor.start().after(position).asFinished())) {
+            PollCursor.start(),
+            PollCursor.start().after(position),
+            PollCursor.start().after(position).asFinished())) {
       CoderProperties.coderDecodeEncodeEqual(coder, cursor);
     }
     Schema ids = Schema.builder().addInt64Field("id").build();
-    IncrementalCursor withSamples =
-        IncrementalCursor.start()
+    PollCursor withSamples =
+        PollCursor.start()
             .withSamples(List.of(new MaxSample(1_000_000L, 5L), new MaxSample(2_000_000L, 9L)));
-    CoderProperties.coderDecodeEncodeEqual(new IncrementalCursorCoder(ids), withSamples);
+    CoderProperties.coderDecodeEncodeEqual(new PollCursorCoder(ids), withSamples);
   }
 }

@@ -26,11 +26,11 @@ import org.joda.time.Instant;
  * Polls one table for rows whose tracking column moved past the cursor.
  *
  * <h3>Initial Restriction</h3>
- * {@link IncrementalCursor#start()}: before the first row (or at the start value).
+ * {@link PollCursor#start()}: before the first row (or at the start value).
  *
  * <h3>Splitting</h3>
  * None initially: one stream per table. A runner checkpoint splits off the rest of the stream at
- * the cursor ({@link CursorTracker}).
+ * the cursor ({@link PollCursorTracker}).
  *
  * <h3>Checkpoint and Resume</h3>
  * Each call reads the database's clock, then pages of rows after the cursor up to the cutoff, in
@@ -44,7 +44,7 @@ import org.joda.time.Instant;
  * poll is caught up, to the cutoff, so the watermark advances while the table is idle.
  */
 @DoFn.UnboundedPerElement
-public final class PollIncrementalDoFn extends DoFn<byte[], Row> {
+public final class PollTableDoFn extends DoFn<byte[], Row> {
   private final IncrementalSpec spec;
   private transient PooledDataSource pool;
   private transient TableSchema rows;
@@ -54,7 +54,7 @@ public final class PollIncrementalDoFn extends DoFn<byte[], Row> {
   private transient int[] cursorIndexes;
   private transient ValueReader trackingReader;
 
-  public PollIncrementalDoFn(IncrementalSpec spec) {
+  public PollTableDoFn(IncrementalSpec spec) {
     this.spec = spec;
   }
 
@@ -82,18 +82,18 @@ public final class PollIncrementalDoFn extends DoFn<byte[], Row> {
   }
 
   @GetInitialRestriction
-  public IncrementalCursor initialRestriction() {
-    return IncrementalCursor.start();
+  public PollCursor initialRestriction() {
+    return PollCursor.start();
   }
 
   @NewTracker
-  public CursorTracker newTracker(@Restriction IncrementalCursor cursor) {
-    return new CursorTracker(cursor);
+  public PollCursorTracker newTracker(@Restriction PollCursor cursor) {
+    return new PollCursorTracker(cursor);
   }
 
   @GetRestrictionCoder
-  public IncrementalCursorCoder restrictionCoder() {
-    return new IncrementalCursorCoder(spec.cursorSchema());
+  public PollCursorCoder restrictionCoder() {
+    return new PollCursorCoder(spec.cursorSchema());
   }
 
   @GetInitialWatermarkEstimatorState
@@ -109,10 +109,10 @@ public final class PollIncrementalDoFn extends DoFn<byte[], Row> {
 
   @ProcessElement
   public ProcessContinuation process(
-      RestrictionTracker<IncrementalCursor, IncrementalCursor> tracker,
+      RestrictionTracker<PollCursor, PollCursor> tracker,
       ManualWatermarkEstimator<Instant> watermark,
       OutputReceiver<Row> out) {
-    IncrementalCursor cursor = tracker.currentRestriction();
+    PollCursor cursor = tracker.currentRestriction();
     try (Connection connection = pool.getConnection()) {
       CommitCutoff cutoff =
           CommitCutoff.compute(connection, spec, trackingReader, cursor.samples());
@@ -142,11 +142,11 @@ public final class PollIncrementalDoFn extends DoFn<byte[], Row> {
    *
    * @return the cursor after the last row, or null if a claim failed (the runner checkpointed)
    */
-  private IncrementalCursor readUpTo(
+  private PollCursor readUpTo(
       Connection connection,
       CommitCutoff cutoff,
-      IncrementalCursor cursor,
-      RestrictionTracker<IncrementalCursor, IncrementalCursor> tracker,
+      PollCursor cursor,
+      RestrictionTracker<PollCursor, PollCursor> tracker,
       ManualWatermarkEstimator<Instant> watermark,
       OutputReceiver<Row> out)
       throws SQLException {
@@ -186,15 +186,15 @@ public final class PollIncrementalDoFn extends DoFn<byte[], Row> {
     }
   }
 
-  private IncrementalCursor claimAndEmit(
+  private PollCursor claimAndEmit(
       List<Row> batch,
-      IncrementalCursor cursor,
+      PollCursor cursor,
       CommitCutoff cutoff,
-      RestrictionTracker<IncrementalCursor, IncrementalCursor> tracker,
+      RestrictionTracker<PollCursor, PollCursor> tracker,
       ManualWatermarkEstimator<Instant> watermark,
       OutputReceiver<Row> out) {
     Row last = batch.get(batch.size() - 1);
-    IncrementalCursor next = cursor.after(positionOf(last));
+    PollCursor next = cursor.after(positionOf(last));
     if (!tracker.tryClaim(next)) {
       return null;
     }
@@ -231,7 +231,7 @@ public final class PollIncrementalDoFn extends DoFn<byte[], Row> {
     advance(watermark, new Instant(to.toEpochMilli()));
   }
 
-  private static String describe(IncrementalCursor cursor) {
+  private static String describe(PollCursor cursor) {
     return cursor.position() == null ? "the start" : String.valueOf(cursor.position());
   }
 }
