@@ -154,6 +154,14 @@ abstract class CatalogDialect implements Dialect {
     }
   }
 
+  /** The text in a query of at most one row, or null if there is none. */
+  static String queryString(Connection connection, String sql, String... params)
+      throws SQLException {
+    String[] value = {null};
+    forEachRow(connection, sql, rs -> value[0] = rs.getString(1), params);
+    return value[0];
+  }
+
   /** The number in a query of at most one row, or {@code orElse} if there is none or NULL. */
   static long queryLong(Connection connection, String sql, long orElse, String... params)
       throws SQLException {

@@ -110,6 +110,16 @@ public interface Dialect extends Serializable {
       throws SQLException;
 
   /**
+   * Checks that the database is set up for change data capture by this connection's user.
+   *
+   * @throws IllegalStateException naming the setting or privilege at fault and how to fix it
+   */
+  void checkChangeCaptureSetup(Connection connection) throws SQLException;
+
+  /** The current end of the database's log, as a position string CDC mode accepts. */
+  String currentLogPosition(Connection connection) throws SQLException;
+
+  /**
    * Whether tables without a key can be split by physical page ranges (PostgreSQL's {@code
    * ctid}).
    */

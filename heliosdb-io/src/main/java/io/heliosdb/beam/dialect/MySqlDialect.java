@@ -170,6 +170,54 @@ public final class MySqlDialect extends CatalogDialect {
   }
 
   @Override
+  public void checkChangeCaptureSetup(Connection connection) throws SQLException {
+    String[] settings = new String[3];
+    forEachRow(
+        connection,
+        "SELECT @@GLOBAL.log_bin, @@GLOBAL.binlog_format, @@GLOBAL.binlog_row_image",
+        rs -> {
+          for (int i = 0; i < 3; i++) {
+            settings[i] = rs.getString(i + 1);
+          }
+        });
+    if (!"1".equals(settings[0]) && !"ON".equalsIgnoreCase(settings[0])) {
+      throw new IllegalStateException(
+          "CDC on MySQL/MariaDB needs the binary log, which is off (log_bin = " + settings[0]
+              + "). Start the server with log_bin (log-bin = mysql-bin in my.cnf), binlog_format"
+              + " = ROW and binlog_row_image = FULL");
+    }
+    if (!"ROW".equalsIgnoreCase(settings[1])) {
+      throw new IllegalStateException(
+          "CDC on MySQL/MariaDB needs binlog_format = ROW, but the server runs with"
+              + " binlog_format = " + settings[1] + ". Run SET GLOBAL binlog_format = 'ROW' and"
+              + " set binlog_format = ROW in my.cnf");
+    }
+    if (!"FULL".equalsIgnoreCase(settings[2])) {
+      throw new IllegalStateException(
+          "CDC on MySQL/MariaDB needs binlog_row_image = FULL for complete before and after"
+              + " images, but the server runs with binlog_row_image = " + settings[2]
+              + ". Run SET GLOBAL binlog_row_image = 'FULL' and set it in my.cnf");
+    }
+  }
+
+  /** The binary log's current file and offset, as {@code file:position}. */
+  @Override
+  public String currentLogPosition(Connection connection) throws SQLException {
+    String[] position = {null};
+    RowHandler read = rs -> position[0] = rs.getString(1) + ":" + rs.getLong(2);
+    try {
+      forEachRow(connection, "SHOW MASTER STATUS", read);
+    } catch (SQLException e) {
+      forEachRow(connection, "SHOW BINARY LOG STATUS", read); // MySQL 8.4 removed the former
+    }
+    if (position[0] == null) {
+      throw new IllegalStateException(
+          "CDC on MySQL/MariaDB needs the binary log, which is off: SHOW MASTER STATUS is empty");
+    }
+    return position[0];
+  }
+
+  @Override
   public long estimateRowCount(Connection connection, TableId table) throws SQLException {
     return queryLong(
         connection,

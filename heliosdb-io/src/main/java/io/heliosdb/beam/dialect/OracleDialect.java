@@ -102,6 +102,36 @@ public final class OracleDialect extends CatalogDialect {
   }
 
   @Override
+  public void checkChangeCaptureSetup(Connection connection) throws SQLException {
+    String[] settings = new String[2];
+    forEachRow(
+        connection,
+        "SELECT log_mode, supplemental_log_data_min FROM v$database",
+        rs -> {
+          settings[0] = rs.getString(1);
+          settings[1] = rs.getString(2);
+        });
+    if (!"ARCHIVELOG".equals(settings[0])) {
+      throw new IllegalStateException(
+          "CDC on Oracle (LogMiner) needs ARCHIVELOG mode, but the database runs in "
+              + settings[0] + ": SHUTDOWN IMMEDIATE; STARTUP MOUNT; ALTER DATABASE ARCHIVELOG;"
+              + " ALTER DATABASE OPEN");
+    }
+    if (!"YES".equals(settings[1]) && !"IMPLICIT".equals(settings[1])) {
+      throw new IllegalStateException(
+          "CDC on Oracle (LogMiner) needs minimal supplemental logging: run ALTER DATABASE ADD"
+              + " SUPPLEMENTAL LOG DATA, and for each captured table ALTER TABLE ... ADD"
+              + " SUPPLEMENTAL LOG DATA (ALL) COLUMNS");
+    }
+  }
+
+  /** The current system change number (SCN). */
+  @Override
+  public String currentLogPosition(Connection connection) throws SQLException {
+    return queryString(connection, "SELECT CAST(current_scn AS VARCHAR2(40)) FROM v$database");
+  }
+
+  @Override
   public long estimateRowCount(Connection connection, TableId table) throws SQLException {
     return queryLong(
         connection,

@@ -113,6 +113,35 @@ public final class PostgresDialect extends CatalogDialect {
   }
 
   @Override
+  public void checkChangeCaptureSetup(Connection connection) throws SQLException {
+    String walLevel = queryString(connection, "SHOW wal_level");
+    if (!"logical".equals(walLevel)) {
+      throw new IllegalStateException(
+          "CDC on PostgreSQL needs wal_level = logical, but the server runs with wal_level = "
+              + walLevel + ". Run ALTER SYSTEM SET wal_level = logical (or set it in"
+              + " postgresql.conf) and restart the server");
+    }
+    String user = connection.getMetaData().getUserName();
+    long allowed =
+        queryLong(
+            connection,
+            "SELECT CASE WHEN rolreplication OR rolsuper THEN 1 ELSE 0 END FROM pg_roles"
+                + " WHERE rolname = current_user",
+            0);
+    if (allowed == 0) {
+      throw new IllegalStateException(
+          "CDC on PostgreSQL needs the REPLICATION privilege, which user " + user
+              + " lacks. Run ALTER ROLE " + quoteIdentifier(user) + " WITH REPLICATION, or"
+              + " connect as a role that has it");
+    }
+  }
+
+  @Override
+  public String currentLogPosition(Connection connection) throws SQLException {
+    return queryString(connection, "SELECT CAST(pg_current_wal_lsn() AS text)");
+  }
+
+  @Override
   public long estimateRowCount(Connection connection, TableId table) throws SQLException {
     return queryLong(
         connection,
