@@ -1,0 +1,142 @@
+package io.heliosdb.beam;
+
+import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
+
+import com.google.auto.value.AutoValue;
+import java.io.Serializable;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+
+/**
+ * Change data capture: stream every insert, update and delete of a table from the database's
+ * log. The provider follows from the database: PostgreSQL logical replication ({@code pgoutput}),
+ * the MySQL/MariaDB binary log, Oracle LogMiner.
+ *
+ * <pre>{@code
+ * CdcOptions.create()
+ *     .withSlotName("heliosdb_orders")      // PostgreSQL; created if missing
+ *     .withStartPosition("0/16B3748")       // optional: LSN, binlog file:pos, SCN
+ * }</pre>
+ */
+@AutoValue
+public abstract class CdcOptions implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Default interval of heartbeats, which advance the watermark and an idle slot. */
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.standardSeconds(10);
+
+  /** PostgreSQL's rule for replication slot names. */
+  private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
+
+  public abstract @Nullable String getSlotName();
+
+  public abstract @Nullable String getPublicationName();
+
+  public abstract @Nullable String getStartPosition();
+
+  public abstract @Nullable Long getServerId();
+
+  public abstract Duration getHeartbeatInterval();
+
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setSlotName(String name);
+
+    abstract Builder setPublicationName(String name);
+
+    abstract Builder setStartPosition(String position);
+
+    abstract Builder setServerId(Long id);
+
+    abstract Builder setHeartbeatInterval(Duration interval);
+
+    abstract CdcOptions build();
+  }
+
+  /** CDC with defaults: slot and publication named after the table, start at the log's end. */
+  public static CdcOptions create() {
+    return new AutoValue_CdcOptions.Builder()
+        .setHeartbeatInterval(DEFAULT_HEARTBEAT_INTERVAL)
+        .build();
+  }
+
+  /**
+   * The PostgreSQL replication slot (lower-case letters, digits and underscores, at most 63),
+   * created if missing; default {@code heliosdb_<schema>_<table>}. It keeps the WAL the stream
+   * has not acknowledged: drop it yourself ({@code SELECT pg_drop_replication_slot('name')}) when
+   * the pipeline is retired; HeliosDbIO never drops it.
+   */
+  public CdcOptions withSlotName(String name) {
+    checkArgumentNotNull(name, "CdcOptions.withSlotName(name): must not be null");
+    if (!SLOT_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "CdcOptions.withSlotName(\"" + name + "\"): a PostgreSQL replication slot name has 1 to"
+              + " 63 lower-case letters, digits and underscores");
+    }
+    return toBuilder().setSlotName(name).build();
+  }
+
+  /** The PostgreSQL publication of the table, created if missing; default the slot's name. */
+  public CdcOptions withPublicationName(String name) {
+    checkArgumentNotNull(name, "CdcOptions.withPublicationName(name): must not be null");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException(
+          "CdcOptions.withPublicationName(\"" + name + "\"): must name a publication");
+    }
+    return toBuilder().setPublicationName(name).build();
+  }
+
+  /**
+   * Where the stream starts, as a position of the output's {@code position} field: a PostgreSQL
+   * LSN ({@code 0/16B3748}), a binlog {@code file:offset} or a GTID set (MySQL/MariaDB), an Oracle
+   * SCN. Default: the slot's confirmed position (PostgreSQL) or the log's current end.
+   */
+  public CdcOptions withStartPosition(String position) {
+    checkArgumentNotNull(position, "CdcOptions.withStartPosition(position): must not be null");
+    if (position.isBlank()) {
+      throw new IllegalArgumentException(
+          "CdcOptions.withStartPosition(\"" + position + "\"): must be a log position");
+    }
+    return toBuilder().setStartPosition(position).build();
+  }
+
+  /**
+   * The server id this source uses as a replica of MySQL/MariaDB (1 to 2^32 - 1), unique among
+   * the server's replicas and sources; default derived from the table's name.
+   */
+  public CdcOptions withServerId(long serverId) {
+    if (serverId < 1 || serverId > 0xFFFF_FFFFL) {
+      throw new IllegalArgumentException(
+          "CdcOptions.withServerId(" + serverId + "): must be between 1 and 4294967295");
+    }
+    return toBuilder().setServerId(serverId).build();
+  }
+
+  /** How often heartbeats advance the watermark and an idle slot (1 s to 1 h, default 10 s). */
+  public CdcOptions withHeartbeatInterval(Duration interval) {
+    checkArgumentNotNull(interval, "CdcOptions.withHeartbeatInterval(interval): must not be null");
+    if (interval.isShorterThan(Duration.standardSeconds(1))
+        || interval.isLongerThan(Duration.standardHours(1))) {
+      throw new IllegalArgumentException(
+          "CdcOptions.withHeartbeatInterval(" + interval + "): must be between 1 s and 1 h");
+    }
+    return toBuilder().setHeartbeatInterval(interval).build();
+  }
+
+  void populateDisplayData(DisplayData.Builder builder) {
+    builder
+        .addIfNotNull(DisplayData.item("slotName", getSlotName()).withLabel("Replication slot"))
+        .addIfNotNull(
+            DisplayData.item("publicationName", getPublicationName()).withLabel("Publication"))
+        .addIfNotNull(
+            DisplayData.item("startPosition", getStartPosition()).withLabel("Start position"))
+        .addIfNotNull(DisplayData.item("serverId", getServerId()).withLabel("Server id"))
+        .add(
+            DisplayData.item("heartbeatInterval", getHeartbeatInterval())
+                .withLabel("Heartbeat interval"));
+  }
+}
