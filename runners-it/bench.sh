@@ -6,9 +6,28 @@
 #              JdbcIO.readWithPartitions (same partition counts, on id), JdbcIO.read, and a plain
 #              single-threaded JDBC loop as the reference; plus HeliosDbIO on PostgreSQL/Direct/p4
 #              with -Xmx256m. Each case runs in a fresh JVM.
-#   (incremental and handoff: to come; add a bench_<name> function and a line in the dispatch.)
+#   incremental
+#              commit-to-downstream lag and idle database load of HeliosDbIO's incremental mode
+#              (poll interval 1 s, commit delay 2 s) on the local PostgreSQL and MariaDB, Direct
+#              and Flink runners (cases postgres/direct ... mariadb/flink, each in a fresh JVM,
+#              ~2 min each): a writer thread inserts 100 single-row autocommit transactions/s into
+#              a fresh table bench_incremental for 60 s, a DoFn downstream records each row's
+#              arrival in the same JVM; lag = arrival - commit, p50/p99/max over the rows after a
+#              10 s warm-up; every row checked to arrive exactly once (lost, duplicates); then the
+#              database's counter over 30 s of idle pipeline, less the benchmark's own reads:
+#              PostgreSQL pg_stat_database xact_commit + xact_rollback of the database
+#              (transactions, every client and autovacuum), MariaDB Questions (statements, every
+#              client of the server). One line per case, e.g.
+#                {"bench":"incremental","db":"postgres","runner":"direct","poll_interval_s":1,
+#                 "commit_delay_s":2,"rows_per_s":100,"lag_p50_ms":2511,"lag_p99_ms":3010,
+#                 "lag_max_ms":3090,"rows":5000,"lost":0,"duplicates":0,"idle_queries_per_s":2.9,
+#                 ...}
+#              then {"bench":"incremental","summary":true,...} with pass/fail per case: p99 lag <=
+#              poll interval + commit delay + 500 ms, and exactly once. Every field is described
+#              in runners-it/src/main/java/io/heliosdb/bench/IncrementalBench.java.
+#   (handoff: to come; add a bench_<name> function and a line in the dispatch.)
 #
-# Output: one JSON object per line on stdout, one per case, e.g.
+# Output (snapshot): one JSON object per line on stdout, one per case, e.g.
 #   {"bench":"snapshot","db":"postgres","runner":"flink","impl":"heliosdbio","parallelism":4,
 #    "rows":1000000,"seconds":2.9,"rows_per_sec":345000,"build_seconds":0.4,"peak_rss_mb":610,
 #    "jvm_seconds":6.1}
@@ -44,6 +63,14 @@
 #   BENCH_OUT=/tmp/heliosdb-bench/<bench>-<time>   logs, results.jsonl, snapshot of the classes
 #   BENCH_SKIP_BUILD=1        reuse the last build (runners-it/target/classes and ~/.m2)
 #   BENCH_MVN_OFFLINE=-o      Maven's offline flag ("" to let Maven download)
+#   incremental only (the ones above that apply: BENCH_DBS, BENCH_RUNNERS, BENCH_CASES,
+#   BENCH_SKIP_CASES, BENCH_TIMEOUT, BENCH_JAVA_OPTS, BENCH_OUT, BENCH_SKIP_BUILD,
+#   BENCH_MVN_OFFLINE; case ids like postgres/direct):
+#   BENCH_INCR_POLL_S=1  BENCH_INCR_DELAY_S=2  BENCH_INCR_RATE=100 (rows/s)
+#   BENCH_INCR_LOAD_S=60  BENCH_INCR_WARMUP_S=10  BENCH_INCR_IDLE_S=30
+#   BENCH_INCR_BASELINE_S=10  counter read before the pipeline starts, for other clients' load
+#                             (reported as background_queries_per_s; 0 to skip)
+#   BENCH_INCR_DRAIN_S=30     longest wait for the last rows after the load
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -66,6 +93,14 @@ BENCH_FETCH_SIZE=${BENCH_FETCH_SIZE:-0}
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-}
 BENCH_SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
 BENCH_MVN_OFFLINE=${BENCH_MVN_OFFLINE--o}
+BENCH_INCR_POLL_S=${BENCH_INCR_POLL_S:-1}
+BENCH_INCR_DELAY_S=${BENCH_INCR_DELAY_S:-2}
+BENCH_INCR_RATE=${BENCH_INCR_RATE:-100}
+BENCH_INCR_LOAD_S=${BENCH_INCR_LOAD_S:-60}
+BENCH_INCR_WARMUP_S=${BENCH_INCR_WARMUP_S:-10}
+BENCH_INCR_IDLE_S=${BENCH_INCR_IDLE_S:-30}
+BENCH_INCR_BASELINE_S=${BENCH_INCR_BASELINE_S:-10}
+BENCH_INCR_DRAIN_S=${BENCH_INCR_DRAIN_S:-30}
 
 log() { echo "[bench] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -247,11 +282,48 @@ bench_snapshot() {
   log "results: $BENCH_OUT/results.jsonl"
 }
 
+########## incremental ##########
+
+bench_incremental() {
+  local todo=() db runner id
+  for db in $BENCH_DBS; do
+    for runner in $BENCH_RUNNERS; do
+      id="$db/$runner"
+      selected "$id" && todo+=("$db $runner")
+    done
+  done
+  [ ${#todo[@]} -gt 0 ] || die "no case selected (BENCH_CASES='$BENCH_CASES', BENCH_SKIP_CASES='$BENCH_SKIP_CASES')"
+
+  build_and_classpath
+  ensure_servers
+
+  log "${#todo[@]} cases: poll ${BENCH_INCR_POLL_S} s, commit delay ${BENCH_INCR_DELAY_S} s," \
+    "${BENCH_INCR_RATE} rows/s for ${BENCH_INCR_LOAD_S} s (warm-up ${BENCH_INCR_WARMUP_S} s)," \
+    "idle ${BENCH_INCR_IDLE_S} s; time limit ${BENCH_TIMEOUT}s each; logs in $BENCH_OUT/logs"
+  local n=0 c jopts fields
+  for c in "${todo[@]}"; do
+    read -r db runner <<<"$c"
+    n=$((n + 1))
+    jopts=(-Dbench.pollIntervalSeconds="$BENCH_INCR_POLL_S"
+      -Dbench.commitDelaySeconds="$BENCH_INCR_DELAY_S" -Dbench.rowsPerSecond="$BENCH_INCR_RATE"
+      -Dbench.loadSeconds="$BENCH_INCR_LOAD_S" -Dbench.warmupSeconds="$BENCH_INCR_WARMUP_S"
+      -Dbench.idleSeconds="$BENCH_INCR_IDLE_S" -Dbench.baselineSeconds="$BENCH_INCR_BASELINE_S"
+      -Dbench.drainTimeoutSeconds="$BENCH_INCR_DRAIN_S")
+    fields="\"bench\":\"incremental\",\"db\":\"$db\",\"runner\":\"$runner\",\"poll_interval_s\":$BENCH_INCR_POLL_S,\"commit_delay_s\":$BENCH_INCR_DELAY_S,\"rows_per_s\":$BENCH_INCR_RATE"
+    log "($n/${#todo[@]})"
+    run_case "$db/$runner" "$fields" "${jopts[@]}" -- io.heliosdb.bench.IncrementalBench "$db" "$runner"
+  done
+
+  java -cp "$CP" io.heliosdb.bench.IncrementalSummary "$BENCH_OUT/results.jsonl" \
+    | tee -a "$BENCH_OUT/results.jsonl"
+  log "results: $BENCH_OUT/results.jsonl"
+}
+
 ########## dispatch ##########
 
 case "$BENCH" in
-  snapshot) ;;
-  incremental | handoff) die "benchmark '$BENCH' is not implemented yet" ;;
+  snapshot | incremental) ;;
+  handoff) die "benchmark '$BENCH' is not implemented yet" ;;
   -h | --help | "") usage ;;
   *) log "unknown benchmark '$BENCH'"; usage ;;
 esac
