@@ -1,5 +1,6 @@
 package io.heliosdb.beam.incremental;
 
+import io.heliosdb.beam.stream.StreamRestriction;
 import java.util.List;
 import org.apache.beam.sdk.values.Row;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -13,7 +14,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *     (see {@link CommitCutoff}); empty otherwise
  * @param finished true for the primary part of a split: nothing is left to read in it
  */
-public record PollCursor(@Nullable Row position, List<MaxSample> samples, boolean finished) {
+public record PollCursor(@Nullable Row position, List<MaxSample> samples, boolean finished)
+    implements StreamRestriction<PollCursor> {
 
   public PollCursor {
     samples = List.copyOf(samples);
@@ -32,8 +34,14 @@ public record PollCursor(@Nullable Row position, List<MaxSample> samples, boolea
     return new PollCursor(position, newSamples, finished);
   }
 
-  PollCursor asFinished() {
+  @Override
+  public PollCursor asFinished() {
     return new PollCursor(position, samples, true);
+  }
+
+  @Override
+  public String describe() {
+    return position == null ? "the start" : String.valueOf(position);
   }
 
   /**

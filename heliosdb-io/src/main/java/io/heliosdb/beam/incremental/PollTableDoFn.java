@@ -6,6 +6,7 @@ import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
 import io.heliosdb.beam.schema.TableSchema;
 import io.heliosdb.beam.schema.ValueReader;
+import io.heliosdb.beam.stream.StreamTracker;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,7 +31,7 @@ import org.joda.time.Instant;
  *
  * <h3>Splitting</h3>
  * None initially: one stream per table. A runner checkpoint splits off the rest of the stream at
- * the cursor ({@link PollCursorTracker}).
+ * the cursor ({@link StreamTracker}).
  *
  * <h3>Checkpoint and Resume</h3>
  * Each call reads the database's clock, then pages of rows after the cursor up to the cutoff, in
@@ -87,8 +88,8 @@ public final class PollTableDoFn extends DoFn<byte[], Row> {
   }
 
   @NewTracker
-  public PollCursorTracker newTracker(@Restriction PollCursor cursor) {
-    return new PollCursorTracker(cursor);
+  public StreamTracker<PollCursor> newTracker(@Restriction PollCursor cursor) {
+    return new StreamTracker<>(cursor);
   }
 
   @GetRestrictionCoder
@@ -129,7 +130,7 @@ public final class PollTableDoFn extends DoFn<byte[], Row> {
       advance(watermark, cutoff.watermark());
     } catch (SQLException e) {
       throw new HeliosDbException(
-          "[" + spec.label() + "] incremental poll after " + describe(cursor) + " failed: "
+          "[" + spec.label() + "] incremental poll after " + cursor.describe() + " failed: "
               + e.getMessage(), e);
     }
     return ProcessContinuation.resume()
@@ -229,9 +230,5 @@ public final class PollTableDoFn extends DoFn<byte[], Row> {
 
   private static void advance(ManualWatermarkEstimator<Instant> watermark, java.time.Instant to) {
     advance(watermark, new Instant(to.toEpochMilli()));
-  }
-
-  private static String describe(PollCursor cursor) {
-    return cursor.position() == null ? "the start" : String.valueOf(cursor.position());
   }
 }

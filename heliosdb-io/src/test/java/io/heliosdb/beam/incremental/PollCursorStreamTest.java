@@ -3,6 +3,7 @@ package io.heliosdb.beam.incremental;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.heliosdb.beam.incremental.PollCursor.MaxSample;
+import io.heliosdb.beam.stream.StreamTracker;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker.IsBounded;
@@ -10,7 +11,8 @@ import org.apache.beam.sdk.transforms.splittabledofn.SplitResult;
 import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.Test;
 
-class PollCursorTrackerTest {
+/** A {@link StreamTracker} over poll cursors. */
+class PollCursorStreamTest {
   static final Schema SCHEMA = Schema.builder().addInt64Field("id").build();
 
   static Row at(long id) {
@@ -19,7 +21,7 @@ class PollCursorTrackerTest {
 
   @Test
   void aCheckpointHandsTheRestOfTheStreamOnFromTheLastClaim() {
-    PollCursorTracker tracker = new PollCursorTracker(PollCursor.start());
+    StreamTracker<PollCursor> tracker = new StreamTracker<>(PollCursor.start());
     assertThat(tracker.isBounded()).isEqualTo(IsBounded.UNBOUNDED);
     assertThat(tracker.tryClaim(PollCursor.start().after(at(10)))).isTrue();
 
@@ -39,12 +41,12 @@ class PollCursorTrackerTest {
   void theResidualCarriesTheSamplesAndAFinishedCursorClaimsNothing() {
     PollCursor cursor =
         PollCursor.start().withSamples(List.of(new MaxSample(5, 100L)));
-    PollCursorTracker tracker = new PollCursorTracker(cursor);
+    StreamTracker<PollCursor> tracker = new StreamTracker<>(cursor);
     SplitResult<PollCursor> split = tracker.trySplit(0.5);
     assertThat(split.getResidual().samples()).containsExactly(new MaxSample(5, 100L));
     assertThat(split.getResidual().position()).isNull();
 
-    PollCursorTracker done = new PollCursorTracker(split.getPrimary());
+    StreamTracker<PollCursor> done = new StreamTracker<>(split.getPrimary());
     assertThat(done.tryClaim(cursor)).isFalse();
     assertThat(done.trySplit(0)).isNull();
   }
