@@ -4,6 +4,9 @@ import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
 import com.google.auto.value.AutoValue;
 import io.heliosdb.beam.dialect.Dialect;
+import io.heliosdb.beam.cdc.CdcRead;
+import io.heliosdb.beam.cdc.CdcSpec;
+import io.heliosdb.beam.dialect.ChangeCaptureSettings;
 import io.heliosdb.beam.dialect.Dialects;
 import io.heliosdb.beam.incremental.IncrementalRead;
 import io.heliosdb.beam.incremental.IncrementalSpec;
@@ -78,6 +81,9 @@ public final class HeliosDbIO {
   /** Default number of parallel readers (the spec's default). */
   public static final int DEFAULT_PARALLELISM = 4;
 
+  /** How long the log connector's poll waits for changes: the floor of CDC latency. */
+  static final long CDC_POLL_MILLIS = 10;
+
   /** Default rows fetched per round trip. */
   public static final int DEFAULT_FETCH_SIZE = 10_000;
 
@@ -92,6 +98,8 @@ public final class HeliosDbIO {
     abstract SnapshotOptions getSnapshotOptions();
 
     abstract @Nullable IncrementalOptions getIncrementalOptions();
+
+    abstract @Nullable CdcOptions getCdcOptions();
 
     abstract int getParallelism();
 
@@ -114,6 +122,8 @@ public final class HeliosDbIO {
       abstract Builder setSnapshotOptions(SnapshotOptions options);
 
       abstract Builder setIncrementalOptions(IncrementalOptions options);
+
+      abstract Builder setCdcOptions(CdcOptions options);
 
       abstract Builder setParallelism(int parallelism);
 
@@ -159,6 +169,16 @@ public final class HeliosDbIO {
     public Read withIncremental(IncrementalOptions options) {
       checkArgumentNotNull(options, "withIncremental(options): options must not be null");
       return toBuilder().setIncrementalOptions(options).build();
+    }
+
+    /**
+     * Reads in CDC mode instead: streams every insert, update and delete of the table from the
+     * database's log, as change envelopes ({@link io.heliosdb.beam.cdc.ChangeEnvelope}); see
+     * {@link CdcOptions}. The output is unbounded, with commit times as event timestamps.
+     */
+    public Read withCdc(CdcOptions options) {
+      checkArgumentNotNull(options, "withCdc(options): options must not be null");
+      return toBuilder().setCdcOptions(options).build();
     }
 
     /**
@@ -223,8 +243,15 @@ public final class HeliosDbIO {
       config.validate();
       Dialect dialect = Dialects.forJdbcUrl(config.getJdbcUrl(), config.getRedactedUrl());
       TableMetadata metadata = TableDetector.detect(config, dialect, table);
+      if (getIncrementalOptions() != null && getCdcOptions() != null) {
+        throw new IllegalArgumentException(
+            "HeliosDbIO.read(): withIncremental(...) and withCdc(...) are two read modes; use one");
+      }
       if (getIncrementalOptions() != null) {
         return expandIncremental(input, config, dialect, metadata);
+      }
+      if (getCdcOptions() != null) {
+        return expandCdc(input, config, dialect, metadata);
       }
       SnapshotOptions snapshot = getSnapshotOptions();
       boolean directRunner = isDirectRunner(input);
@@ -270,6 +297,42 @@ public final class HeliosDbIO {
       return input.apply("Incremental " + metadata.table(), new IncrementalRead(spec));
     }
 
+    private PCollection<Row> expandCdc(
+        PBegin input, ConnectionConfiguration config, Dialect dialect, TableMetadata metadata) {
+      CdcOptions options = getCdcOptions();
+      TableDetector.checkChangeCapture(config, dialect);
+      String table = metadata.table().namespace() + "_" + metadata.table().name();
+      String slot =
+          options.getSlotName() != null ? options.getSlotName() : defaultSlotName(table);
+      long serverId =
+          options.getServerId() != null
+              ? options.getServerId()
+              : 1_000_000L + Math.floorMod(table.hashCode(), 1_000_000_000L);
+      ChangeCaptureSettings settings =
+          new ChangeCaptureSettings(
+              metadata.table(),
+              slot + "_" + serverId,
+              slot,
+              options.getPublicationName() != null ? options.getPublicationName() : slot,
+              serverId,
+              options.getHeartbeatInterval().getMillis(),
+              CDC_POLL_MILLIS);
+      CdcSpec spec =
+          new CdcSpec(
+              config, dialect, metadata, settings, options.getStartPosition(),
+              getUnknownTypesAsString());
+      spec.tableSchema(); // fails here, naming the column, if a type has no mapping
+      return input.apply("CDC " + metadata.table(), new CdcRead(spec));
+    }
+
+    /** {@code heliosdb_<schema>_<table>}, folded to a valid slot name. */
+    static String defaultSlotName(String table) {
+      String name =
+          ("heliosdb_" + table).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+      return name.length() <= 63 ? name : name.substring(0, 54) + "_" + Integer.toHexString(
+          name.hashCode() & 0xFFFFFFF);
+    }
+
     private int outputBatchSize(boolean directRunner) {
       if (getOutputBatchSize() != null) {
         return getOutputBatchSize();
@@ -285,6 +348,13 @@ public final class HeliosDbIO {
       return input.getPipeline().getOptions().getRunner().getSimpleName().contains("Direct");
     }
 
+    private String mode() {
+      if (getCdcOptions() != null) {
+        return "cdc";
+      }
+      return getIncrementalOptions() != null ? "incremental" : "snapshot";
+    }
+
     @Override
     public void populateDisplayData(DisplayData.Builder builder) {
       super.populateDisplayData(builder);
@@ -294,14 +364,17 @@ public final class HeliosDbIO {
       builder
           .addIfNotNull(DisplayData.item("table", getTable()).withLabel("Table"))
           .add(
-              DisplayData.item("mode", getIncrementalOptions() == null ? "snapshot" : "incremental")
-                  .withLabel("Read mode"))
+              DisplayData.item("mode", mode()).withLabel("Read mode"))
           .add(DisplayData.item("fetchSize", getFetchSize()).withLabel("Fetch size"))
           .add(
               DisplayData.item("unknownTypesAsString", getUnknownTypesAsString())
                   .withLabel("Unknown types as strings"));
       if (getIncrementalOptions() != null) {
         getIncrementalOptions().populateDisplayData(builder);
+        return;
+      }
+      if (getCdcOptions() != null) {
+        getCdcOptions().populateDisplayData(builder);
         return;
       }
       builder

@@ -67,4 +67,19 @@ final class TableDetector {
       LOG.warn("Could not check the indexes of table {}: {}", table.table(), e.getMessage());
     }
   }
+
+  /**
+   * Checks the database's CDC setup when the pipeline is built.
+   *
+   * @throws IllegalStateException naming the setting or privilege at fault
+   */
+  static void checkChangeCapture(ConnectionConfiguration config, Dialect dialect) {
+    try (PooledDataSource pool = ConnectionPools.acquire(config);
+        Connection connection = pool.getConnection()) {
+      dialect.checkChangeCaptureSetup(connection);
+    } catch (SQLException e) {
+      throw new HeliosDbException(
+          "Cannot check the CDC setup of " + config.getRedactedUrl() + ": " + e.getMessage(), e);
+    }
+  }
 }

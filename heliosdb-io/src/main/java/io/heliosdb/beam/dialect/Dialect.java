@@ -119,6 +119,30 @@ public interface Dialect extends Serializable {
   /** The current end of the database's log, as a position string CDC mode accepts. */
   String currentLogPosition(Connection connection) throws SQLException;
 
+  /** The Debezium connector task that reads this database's log. */
+  String changeTaskClass();
+
+  /**
+   * The Debezium connector properties of a CDC read, except {@code database.user} and {@code
+   * database.password}.
+   */
+  java.util.Map<String, String> changeTaskProperties(
+      String jdbcUrl, String redactedUrl, ChangeCaptureSettings settings);
+
+  /**
+   * Prepares the log for a CDC read (PostgreSQL: the table's publication and the replication slot,
+   * created if missing) and returns the connector offset where the stream starts: {@code
+   * startPosition} if given, else the slot's confirmed position or the log's current end.
+   *
+   * @throws IllegalArgumentException if {@code startPosition} is not a position of this database
+   */
+  java.util.Map<String, Object> prepareChangeCapture(
+      Connection connection, ChangeCaptureSettings settings, String startPosition)
+      throws SQLException;
+
+  /** A change's position, as {@link #prepareChangeCapture} accepts it, from its offset. */
+  String positionOf(java.util.Map<String, ?> offset);
+
   /**
    * Whether tables without a key can be split by physical page ranges (PostgreSQL's {@code
    * ctid}).

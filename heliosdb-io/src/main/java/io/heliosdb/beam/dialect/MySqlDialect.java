@@ -13,6 +13,9 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -215,6 +218,133 @@ public final class MySqlDialect extends CatalogDialect {
           "CDC on MySQL/MariaDB needs the binary log, which is off: SHOW MASTER STATUS is empty");
     }
     return position[0];
+  }
+
+  /** {@code file:offset[;gtids=...][;event=n][;row=n]}, or just a GTID list. */
+  private static final Pattern POSITION =
+      Pattern.compile("([^:;]+):(\\d+)((?:;(?:gtids|event|row)=[^;]*)*)");
+
+  private static final Pattern GTIDS = Pattern.compile("\\d+-\\d+-\\d+(,\\d+-\\d+-\\d+)*");
+
+  /** MariaDB's connector for {@code jdbc:mariadb:} URLs, MySQL's for {@code jdbc:mysql:}. */
+  @Override
+  public String changeTaskClass() {
+    return mysqlDriver
+        ? "io.debezium.connector.mysql.MySqlConnectorTask"
+        : "io.debezium.connector.mariadb.MariaDbConnectorTask";
+  }
+
+  @Override
+  public Map<String, String> changeTaskProperties(
+      String jdbcUrl, String redactedUrl, ChangeCaptureSettings settings) {
+    ChangeCaptureSettings.Endpoint endpoint =
+        ChangeCaptureSettings.endpoint(jdbcUrl, 3306, redactedUrl);
+    Map<String, String> properties = new HashMap<>();
+    properties.put(
+        "connector.class",
+        mysqlDriver
+            ? "io.debezium.connector.mysql.MySqlConnector"
+            : "io.debezium.connector.mariadb.MariaDbConnector");
+    properties.put("topic.prefix", settings.sourceName());
+    // the session keeps the server's time zone (the driver's default would set the JVM's, which
+    // fails on servers without time zone tables)
+    properties.put("database.timezone", "disable");
+    properties.put("database.hostname", endpoint.host());
+    properties.put("database.port", String.valueOf(endpoint.port()));
+    properties.put("database.server.id", String.valueOf(settings.serverId()));
+    // TLS as the JDBC URL asks (MariaDB Connector/J's sslMode names), else none
+    String sslMode = sslMode(jdbcUrl);
+    properties.put(
+        "database.ssl.mode",
+        List.of("trust", "verify-ca", "verify-full").contains(sslMode) ? sslMode : "disable");
+    properties.put("database.include.list", Pattern.quote(settings.table().namespace()));
+    properties.put(
+        "table.include.list",
+        Pattern.quote(settings.table().namespace() + "." + settings.table().name()));
+    // no schema history kept anywhere: the table's current schema is read at each start
+    properties.put(
+        "schema.history.internal", "io.debezium.relational.history.MemorySchemaHistory");
+    properties.put("schema.history.internal.store.only.captured.tables.ddl", "true");
+    properties.put("schema.history.internal.store.only.captured.databases.ddl", "true");
+    properties.put("include.schema.changes", "false");
+    properties.put("snapshot.mode", "recovery");
+    properties.put("snapshot.locking.mode", "none");
+    properties.put("heartbeat.interval.ms", String.valueOf(settings.heartbeatMillis()));
+    properties.put("poll.interval.ms", String.valueOf(settings.pollMillis()));
+    properties.put("decimal.handling.mode", "precise");
+    properties.put("bigint.unsigned.handling.mode", "precise");
+    properties.put("tombstones.on.delete", "false");
+    properties.put("errors.max.retries", "0");
+    return properties;
+  }
+
+  private static String sslMode(String jdbcUrl) {
+    Matcher matcher = Pattern.compile("[?&]sslMode=([^&]*)").matcher(jdbcUrl);
+    return matcher.find() ? matcher.group(1) : "";
+  }
+
+  @Override
+  public Map<String, Object> prepareChangeCapture(
+      Connection connection, ChangeCaptureSettings settings, String startPosition)
+      throws SQLException {
+    checkChangeCaptureSetup(connection);
+    boolean mariaDb = queryString(connection, "SELECT VERSION()").contains("MariaDB");
+    Map<String, Object> offset = new HashMap<>();
+    if (startPosition == null) {
+      String[] position = currentLogPosition(connection).split(":");
+      offset.put("file", position[0]);
+      offset.put("pos", Long.parseLong(position[1]));
+      if (mariaDb) {
+        offset.put("gtids", queryString(connection, "SELECT @@GLOBAL.gtid_binlog_pos"));
+      }
+      return offset;
+    }
+    if (mariaDb && GTIDS.matcher(startPosition).matches()) {
+      offset.put("file", "");
+      offset.put("pos", 0L);
+      offset.put("gtids", startPosition);
+      return offset;
+    }
+    Matcher matcher = POSITION.matcher(startPosition);
+    if (!matcher.matches()) {
+      throw new IllegalArgumentException(
+          "CdcOptions.withStartPosition(\"" + startPosition + "\"): expected a binlog position"
+              + " such as mysql-bin.000003:4711, a MariaDB GTID list such as 0-1-17217, or a"
+              + " position of the output");
+    }
+    offset.put("file", matcher.group(1));
+    offset.put("pos", Long.parseLong(matcher.group(2)));
+    for (String part : matcher.group(3).split(";")) {
+      if (!part.isEmpty()) {
+        String[] entry = part.split("=", 2);
+        offset.put(entry[0], entry[0].equals("gtids") ? entry[1] : (Object) Long.parseLong(entry[1]));
+      }
+    }
+    if (mariaDb && !offset.containsKey("gtids")) {
+      String gtids =
+          queryString(connection, "SELECT BINLOG_GTID_POS(?, ?)", matcher.group(1),
+              matcher.group(2));
+      if (gtids == null) {
+        throw new IllegalArgumentException(
+            "CdcOptions.withStartPosition(\"" + startPosition + "\"): the server has no such"
+                + " binlog position (purged, or never written)");
+      }
+      offset.put("gtids", gtids);
+    }
+    return offset;
+  }
+
+  /** {@code file:pos}, then {@code ;gtids=}, {@code ;event=}, {@code ;row=} where present. */
+  @Override
+  public String positionOf(Map<String, ?> offset) {
+    StringBuilder position =
+        new StringBuilder().append(offset.get("file")).append(':').append(offset.get("pos"));
+    for (String key : List.of("gtids", "event", "row")) {
+      if (offset.get(key) != null) {
+        position.append(';').append(key).append('=').append(offset.get(key));
+      }
+    }
+    return position.toString();
   }
 
   @Override

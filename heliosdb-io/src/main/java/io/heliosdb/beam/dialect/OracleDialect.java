@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -129,6 +130,30 @@ public final class OracleDialect extends CatalogDialect {
   @Override
   public String currentLogPosition(Connection connection) throws SQLException {
     return queryString(connection, "SELECT CAST(current_scn AS VARCHAR2(40)) FROM v$database");
+  }
+
+  @Override
+  public String changeTaskClass() {
+    return "io.debezium.connector.oracle.OracleConnectorTask";
+  }
+
+  /** Not built yet: CDC on Oracle (LogMiner) comes with its own change. */
+  @Override
+  public Map<String, String> changeTaskProperties(
+      String jdbcUrl, String redactedUrl, ChangeCaptureSettings settings) {
+    throw new UnsupportedOperationException("CDC on Oracle (LogMiner) is not supported yet");
+  }
+
+  @Override
+  public Map<String, Object> prepareChangeCapture(
+      Connection connection, ChangeCaptureSettings settings, String startPosition) {
+    throw new UnsupportedOperationException("CDC on Oracle (LogMiner) is not supported yet");
+  }
+
+  /** The change's system change number. */
+  @Override
+  public String positionOf(Map<String, ?> offset) {
+    return String.valueOf(offset.get("scn"));
   }
 
   @Override

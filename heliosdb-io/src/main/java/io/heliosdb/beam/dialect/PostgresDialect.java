@@ -8,7 +8,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.Optional;
 
 /** PostgreSQL: pgjdbc cursors for streaming, {@code ctid} page ranges for tables without key. */
@@ -139,6 +142,150 @@ public final class PostgresDialect extends CatalogDialect {
   @Override
   public String currentLogPosition(Connection connection) throws SQLException {
     return queryString(connection, "SELECT CAST(pg_current_wal_lsn() AS text)");
+  }
+
+  @Override
+  public String changeTaskClass() {
+    return "io.debezium.connector.postgresql.PostgresConnectorTask";
+  }
+
+  @Override
+  public Map<String, String> changeTaskProperties(
+      String jdbcUrl, String redactedUrl, ChangeCaptureSettings settings) {
+    ChangeCaptureSettings.Endpoint endpoint =
+        ChangeCaptureSettings.endpoint(jdbcUrl, 5432, redactedUrl);
+    Map<String, String> properties = new HashMap<>();
+    properties.put("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+    properties.put("topic.prefix", settings.sourceName());
+    properties.put("database.hostname", endpoint.host());
+    properties.put("database.port", String.valueOf(endpoint.port()));
+    properties.put("database.dbname", endpoint.database());
+    properties.put("plugin.name", "pgoutput");
+    properties.put("slot.name", settings.slotName());
+    properties.put("publication.name", settings.publicationName());
+    properties.put("publication.autocreate.mode", "disabled"); // prepared by prepareChangeCapture
+    properties.put("snapshot.mode", "no_data");
+    properties.put(
+        "table.include.list",
+        Pattern.quote(settings.table().namespace() + "." + settings.table().name()));
+    properties.put("heartbeat.interval.ms", String.valueOf(settings.heartbeatMillis()));
+    properties.put("poll.interval.ms", String.valueOf(settings.pollMillis()));
+    properties.put("decimal.handling.mode", "precise");
+    properties.put("interval.handling.mode", "string");
+    properties.put("tombstones.on.delete", "false");
+    properties.put("errors.max.retries", "0");
+    properties.put("slot.max.retries", "3");
+    properties.put("slot.retry.delay.ms", "2000");
+    return properties;
+  }
+
+  @Override
+  public Map<String, Object> prepareChangeCapture(
+      Connection connection, ChangeCaptureSettings settings, String startPosition)
+      throws SQLException {
+    checkChangeCaptureSetup(connection);
+    String publication = settings.publicationName();
+    String table = quoteTable(settings.table());
+    boolean publicationChanged = true;
+    try (Statement statement = connection.createStatement()) {
+      if (queryLong(connection, "SELECT COUNT(*) FROM pg_publication WHERE pubname = ?", 0,
+          publication) == 0) {
+        statement.execute(
+            "CREATE PUBLICATION " + quoteIdentifier(publication) + " FOR TABLE " + table);
+      } else if (queryLong(
+              connection,
+              "SELECT COUNT(*) FROM pg_publication_tables WHERE pubname = ? AND schemaname = ?"
+                  + " AND tablename = ?",
+              0, publication, settings.table().namespace(), settings.table().name())
+          == 0) {
+        statement.execute(
+            "ALTER PUBLICATION " + quoteIdentifier(publication) + " ADD TABLE " + table);
+      } else {
+        publicationChanged = false;
+      }
+    }
+    String[] slot = {null, null};
+    forEachRow(
+        connection,
+        "SELECT plugin, CAST(confirmed_flush_lsn AS text) FROM pg_replication_slots"
+            + " WHERE slot_name = ?",
+        rs -> {
+          slot[0] = rs.getString(1);
+          slot[1] = rs.getString(2);
+        },
+        settings.slotName());
+    if (slot[0] == null) {
+      slot[1] =
+          queryString(
+              connection,
+              "SELECT CAST(lsn AS text) FROM pg_create_logical_replication_slot(?, 'pgoutput')",
+              settings.slotName());
+    } else if (!"pgoutput".equals(slot[0])) {
+      throw new IllegalStateException(
+          "Replication slot " + settings.slotName() + " decodes with " + slot[0]
+              + "; CDC needs a pgoutput slot: name another slot with CdcOptions.withSlotName");
+    }
+    if (startPosition != null) {
+      return parsePosition(startPosition);
+    }
+    if (slot[0] != null && publicationChanged) {
+      // pgoutput decodes WAL with the catalog of its time: WAL written before the publication
+      // (re)defined the table cannot be decoded with it, so the stream starts now
+      return Map.of("lsn", parseLsn(currentLogPosition(connection)));
+    }
+    return Map.of("lsn", parseLsn(slot[1]));
+  }
+
+  /**
+   * {@code <lsn>} for a change that is the last of what its transaction's commit covers, else
+   * {@code <lsn>@<commit lsn>}: the LSN of the change and of the last commit seen before it.
+   */
+  @Override
+  public String positionOf(Map<String, ?> offset) {
+    long lsn = ((Number) offset.get("lsn")).longValue();
+    Object commit = offset.get("lsn_commit");
+    if (commit == null || ((Number) commit).longValue() == lsn) {
+      return formatLsn(lsn);
+    }
+    return formatLsn(lsn) + "@" + formatLsn(((Number) commit).longValue());
+  }
+
+  /** An offset that resumes right after a position of {@link #positionOf}, or after an LSN. */
+  static Map<String, Object> parsePosition(String position) {
+    String[] parts = position.split("@", -1);
+    if (parts.length > 2) {
+      throw new IllegalArgumentException(
+          "CdcOptions.withStartPosition(\"" + position + "\"): expected a PostgreSQL LSN such"
+              + " as 0/16B3748, or a position of the output such as 0/16B3748@0/16B3700");
+    }
+    long lsn = parseLsn(parts[0], position);
+    if (parts.length == 1) {
+      return Map.of("lsn", lsn);
+    }
+    return Map.of("lsn", lsn, "lsn_proc", lsn, "lsn_commit", parseLsn(parts[1], position));
+  }
+
+  static long parseLsn(String lsn) {
+    return parseLsn(lsn, lsn);
+  }
+
+  private static long parseLsn(String lsn, String position) {
+    String[] halves = lsn.split("/", -1);
+    try {
+      if (halves.length == 2) {
+        return (Long.parseLong(halves[0], 16) << 32) | Long.parseLong(halves[1], 16);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "CdcOptions.withStartPosition(\"" + position + "\"): expected a PostgreSQL LSN such as"
+            + " 0/16B3748, or a position of the output such as 0/16B3748@0/16B3700");
+  }
+
+  static String formatLsn(long lsn) {
+    return (Long.toHexString(lsn >>> 32) + "/" + Long.toHexString(lsn & 0xFFFFFFFFL))
+        .toUpperCase(Locale.ROOT);
   }
 
   @Override

@@ -1,0 +1,25 @@
+package io.heliosdb.beam.cdc;
+
+import org.apache.beam.sdk.transforms.Impulse;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+
+/** CDC mode: one unbounded stream of the table's changes, see {@link ReadChangesDoFn}. */
+public class CdcRead extends PTransform<PBegin, PCollection<Row>> {
+  private final CdcSpec spec;
+
+  public CdcRead(CdcSpec spec) {
+    this.spec = spec;
+  }
+
+  @Override
+  public PCollection<Row> expand(PBegin input) {
+    return input
+        .apply("Start", Impulse.create())
+        .apply("Read changes of " + spec.label(), ParDo.of(new ReadChangesDoFn(spec)))
+        .setRowSchema(spec.envelopeSchema());
+  }
+}

@@ -1,0 +1,59 @@
+package io.heliosdb.beam.cdc;
+
+import io.heliosdb.beam.ConnectionConfiguration;
+import io.heliosdb.beam.dialect.ChangeCaptureSettings;
+import io.heliosdb.beam.dialect.Dialect;
+import io.heliosdb.beam.schema.TableMetadata;
+import io.heliosdb.beam.schema.TableSchema;
+import java.io.Serializable;
+import java.util.Map;
+import org.apache.beam.sdk.schemas.Schema;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * Everything the CDC DoFn needs, decided when the pipeline is built.
+ *
+ * @param startPosition the user's start position, or null for the slot's or log's current one
+ */
+public record CdcSpec(
+    ConnectionConfiguration connection,
+    Dialect dialect,
+    TableMetadata table,
+    ChangeCaptureSettings settings,
+    @Nullable String startPosition,
+    boolean unknownTypesAsString)
+    implements Serializable {
+
+  /** The Beam schema of the table's rows (the envelope's before and after). */
+  public TableSchema tableSchema() {
+    return TableSchema.of(table, dialect::mapColumn, unknownTypesAsString);
+  }
+
+  /** The schema of the output: {@link ChangeEnvelope#schema}. */
+  public Schema envelopeSchema() {
+    return ChangeEnvelope.schema(tableSchema().schema());
+  }
+
+  /** The connector's properties, with the credentials. */
+  Map<String, String> taskProperties() {
+    Map<String, String> properties =
+        new java.util.HashMap<>(
+            dialect.changeTaskProperties(
+                connection.getJdbcUrl(), connection.getRedactedUrl(), settings));
+    if (connection.getUsername() != null) {
+      properties.put("database.user", connection.getUsername());
+    }
+    properties.put("database.password", connection.password() == null ? "" : connection.password());
+    return properties;
+  }
+
+  /** A short label for logs: the table. */
+  public String label() {
+    return table.table().toString();
+  }
+
+  @Override
+  public String toString() {
+    return "CdcSpec{" + label() + ", " + settings + "}";
+  }
+}

@@ -1,0 +1,102 @@
+package io.heliosdb.beam.cdc;
+
+import io.heliosdb.beam.HeliosDbException;
+import io.heliosdb.beam.dialect.Dialect;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.values.Row;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/** Turns Debezium change records of one table into change envelopes ({@link ChangeEnvelope}). */
+final class ChangeConverter {
+  private final CdcSpec spec;
+  private final Dialect dialect;
+  private final Schema rows;
+  private final Schema envelope;
+
+  ChangeConverter(CdcSpec spec) {
+    this.spec = spec;
+    this.dialect = spec.dialect();
+    this.rows = spec.tableSchema().schema();
+    this.envelope = spec.envelopeSchema();
+  }
+
+  /** Whether a record is a change of a row (rather than a heartbeat or a schema event). */
+  static boolean isChange(SourceRecord record) {
+    return record.value() instanceof Struct value && value.schema().field("op") != null;
+  }
+
+  /** The time of a heartbeat or change record, for the watermark. */
+  static Instant timeOf(SourceRecord record) {
+    if (record.value() instanceof Struct value) {
+      Struct source = value.schema().field("source") == null ? null : value.getStruct("source");
+      if (source != null && source.getInt64("ts_ms") != null) {
+        return new Instant(source.getInt64("ts_ms"));
+      }
+      if (value.schema().field("ts_ms") != null && value.getInt64("ts_ms") != null) {
+        return new Instant(value.getInt64("ts_ms"));
+      }
+    }
+    return record.timestamp() == null ? Instant.now() : new Instant(record.timestamp());
+  }
+
+  /**
+   * The envelope of a change record.
+   *
+   * @throws HeliosDbException if the table's columns changed since the pipeline was built
+   */
+  Row convert(SourceRecord record) {
+    Struct value = (Struct) record.value();
+    Struct source = value.getStruct("source");
+    String database = source.getString("db");
+    String schema = source.schema().field("schema") == null ? null : source.getString("schema");
+    Row sourceRow =
+        Row.withSchema(ChangeEnvelope.SOURCE_SCHEMA)
+            .attachValues(database, schema, source.getString("table"));
+    return ChangeEnvelope.of(
+        envelope,
+        value.getString("op"),
+        row(value.getStruct("before"), record),
+        row(value.getStruct("after"), record),
+        sourceRow,
+        dialect.positionOf(record.sourceOffset()),
+        timeOf(record));
+  }
+
+  private @Nullable Row row(@Nullable Struct struct, SourceRecord record) {
+    if (struct == null) {
+      return null;
+    }
+    checkColumns(struct, record);
+    Object[] values = new Object[rows.getFieldCount()];
+    for (int i = 0; i < values.length; i++) {
+      Schema.Field field = rows.getField(i);
+      Field column = struct.schema().field(field.getName());
+      values[i] = ChangeValues.convert(struct.get(column), column.schema(), field.getType());
+    }
+    return Row.withSchema(rows).attachValues(values);
+  }
+
+  /** Fails fast, naming the change, when the log's columns differ from the table's schema. */
+  private void checkColumns(Struct struct, SourceRecord record) {
+    List<String> logColumns = struct.schema().fields().stream().map(Field::name).toList();
+    if (logColumns.equals(rows.getFieldNames())) {
+      return;
+    }
+    List<String> added = new ArrayList<>(logColumns);
+    added.removeAll(rows.getFieldNames());
+    List<String> removed = new ArrayList<>(rows.getFieldNames());
+    removed.removeAll(logColumns);
+    throw new HeliosDbException(
+        "[" + spec.label() + "] the table's columns changed during CDC (added " + added
+            + ", removed " + removed + ", now " + logColumns + ") at position "
+            + dialect.positionOf(record.sourceOffset()) + "; the stream stopped before this"
+            + " change and acknowledged nothing past it. Restart the pipeline to read the new"
+            + " schema (it resumes from the last position acknowledged)");
+  }
+}

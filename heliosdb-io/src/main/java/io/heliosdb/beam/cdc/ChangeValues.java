@@ -1,0 +1,133 @@
+package io.heliosdb.beam.cdc;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import org.apache.beam.sdk.schemas.Schema.FieldType;
+import org.apache.beam.sdk.schemas.Schema.TypeName;
+import org.apache.beam.sdk.schemas.logicaltypes.SqlTypes;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * Converts the values of Debezium change events (Kafka Connect values with Debezium's semantic
+ * types, under {@code decimal.handling.mode=precise}, {@code time.precision.mode=
+ * adaptive_time_microseconds}) into the Java values of the table's Beam schema, the same values a
+ * snapshot read gives.
+ */
+final class ChangeValues {
+  private ChangeValues() {}
+
+  static @Nullable Object convert(@Nullable Object value, Schema source, FieldType target) {
+    if (value == null) {
+      return null;
+    }
+    String semantic = source.name() == null ? "" : source.name();
+    if (target.getTypeName() == TypeName.LOGICAL_TYPE) {
+      return logical(value, semantic, target.getLogicalType().getIdentifier());
+    }
+    return switch (target.getTypeName()) {
+      case BYTE -> ((Number) value).byteValue();
+      case INT16 -> ((Number) value).shortValue();
+      case INT32 -> ((Number) value).intValue();
+      case INT64 -> value instanceof Number n ? (Object) n.longValue() : bitsToLong(bytes(value));
+      case FLOAT -> ((Number) value).floatValue();
+      case DOUBLE -> ((Number) value).doubleValue();
+      case DECIMAL -> decimal(value);
+      case BOOLEAN -> value instanceof Number n ? (Object) (n.longValue() != 0) : value;
+      case STRING -> value.toString();
+      case BYTES -> bytes(value);
+      case ARRAY, ITERABLE -> array(value, source, target.getCollectionElementType());
+      default -> throw new IllegalArgumentException(
+          "No conversion of change values of " + source + " to " + target);
+    };
+  }
+
+  private static Object logical(Object value, String semantic, String logicalType) {
+    if (logicalType.equals(SqlTypes.DATE.getIdentifier())) {
+      return value instanceof Number days
+          ? LocalDate.ofEpochDay(days.longValue())
+          : LocalDate.parse(value.toString());
+    }
+    if (logicalType.equals(SqlTypes.TIME.getIdentifier())) {
+      return LocalTime.ofNanoOfDay(nanos(((Number) value).longValue(), semantic));
+    }
+    if (logicalType.equals(SqlTypes.DATETIME.getIdentifier())) {
+      long nanos = nanos(((Number) value).longValue(), semantic);
+      return LocalDateTime.ofEpochSecond(
+          Math.floorDiv(nanos, 1_000_000_000L), (int) Math.floorMod(nanos, 1_000_000_000L),
+          ZoneOffset.UTC);
+    }
+    if (logicalType.equals(SqlTypes.TIMESTAMP.getIdentifier())) {
+      return value instanceof Number millis
+          ? Instant.ofEpochMilli(millis.longValue())
+          : OffsetDateTime.parse(value.toString()).toInstant();
+    }
+    if (logicalType.equals(SqlTypes.UUID.getIdentifier())) {
+      return UUID.fromString(value.toString());
+    }
+    throw new IllegalArgumentException("No conversion of change values to " + logicalType);
+  }
+
+  /** Debezium's time types: milliseconds, microseconds or nanoseconds, by semantic name. */
+  private static long nanos(long value, String semantic) {
+    if (semantic.startsWith("io.debezium.time.Nano")) {
+      return value;
+    }
+    if (semantic.startsWith("io.debezium.time.Micro")) {
+      return value * 1_000L;
+    }
+    return value * 1_000_000L; // io.debezium.time.Time / Timestamp, Kafka Connect's types
+  }
+
+  private static BigDecimal decimal(Object value) {
+    if (value instanceof BigDecimal decimal) {
+      return decimal;
+    }
+    if (value instanceof Struct variable) { // io.debezium.data.VariableScaleDecimal
+      return new BigDecimal(
+          new BigInteger(bytes(variable.get("value"))), variable.getInt32("scale"));
+    }
+    return new BigDecimal(value.toString());
+  }
+
+  private static byte[] bytes(Object value) {
+    if (value instanceof ByteBuffer buffer) {
+      byte[] bytes = new byte[buffer.remaining()];
+      buffer.duplicate().get(bytes);
+      return bytes;
+    }
+    return (byte[]) value;
+  }
+
+  /** io.debezium.data.Bits: little-endian bytes. */
+  private static long bitsToLong(byte[] bits) {
+    long value = 0;
+    for (int i = bits.length - 1; i >= 0; i--) {
+      value = (value << 8) | (bits[i] & 0xFF);
+    }
+    return value;
+  }
+
+  private static List<Object> array(Object value, Schema source, FieldType element) {
+    if (value instanceof String set) { // a MySQL SET: comma-separated members
+      return new ArrayList<>(set.isEmpty() ? List.of() : Arrays.asList(set.split(",")));
+    }
+    List<Object> values = new ArrayList<>();
+    for (Object item : (List<?>) value) {
+      values.add(convert(item, source.valueSchema(), element));
+    }
+    return values;
+  }
+}

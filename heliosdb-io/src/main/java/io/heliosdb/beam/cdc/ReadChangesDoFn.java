@@ -1,0 +1,162 @@
+package io.heliosdb.beam.cdc;
+
+import io.heliosdb.beam.HeliosDbException;
+import io.heliosdb.beam.pool.ConnectionPools;
+import io.heliosdb.beam.pool.PooledDataSource;
+import io.heliosdb.beam.stream.StreamTracker;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.splittabledofn.ManualWatermarkEstimator;
+import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
+import org.apache.beam.sdk.transforms.splittabledofn.WatermarkEstimators;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.Row;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Streams the changes of one table from the database's log through a Debezium connector task.
+ *
+ * <h3>Initial Restriction</h3>
+ * The log position to start from: the user's start position, else the replication slot's
+ * confirmed position (PostgreSQL; slot and publication created if missing) or the binlog's
+ * current end (MySQL/MariaDB).
+ *
+ * <h3>Splitting</h3>
+ * None initially: one stream per table. A runner checkpoint splits off the rest of the stream at
+ * the last claimed position ({@link StreamTracker}).
+ *
+ * <h3>Checkpoint and Resume</h3>
+ * Each record (change or heartbeat) is claimed, as the connector offset after it, before it is
+ * emitted; records polled but not claimed stay with the task for the next call. The task, with
+ * its replication connection, stays running in this JVM ({@link ChangeTasks}) and is reused when
+ * the next call resumes where it stands. A call returns after {@link #MAX_RECORDS_PER_CALL}
+ * records, {@link #MAX_CALL_MILLIS}, or as soon as the log has nothing waiting ({@code resume()}
+ * without delay: the connector's poll itself waits a few milliseconds).
+ *
+ * <h3>Acknowledgement</h3>
+ * The last position claimed in a bundle is acknowledged to the connector (PostgreSQL: the slot's
+ * flush LSN) only from a {@link BundleFinalizer} callback, once the runner has durably committed
+ * the bundle, and only ever forwards. Until then the slot keeps the WAL, so a worker that dies
+ * replays from the last acknowledged position: at-least-once, duplicates only within the
+ * unacknowledged window, each with its position.
+ *
+ * <h3>Progress and Size</h3>
+ * Not reported: the backlog of a log is unknown to the reader.
+ *
+ * <h3>Track Watermark</h3>
+ * A {@link ManualWatermarkEstimator} advanced to the commit time of each change and the time of
+ * each heartbeat, so the watermark moves while the table is idle.
+ */
+@DoFn.UnboundedPerElement
+public final class ReadChangesDoFn extends DoFn<byte[], Row> {
+  static final int MAX_RECORDS_PER_CALL = 10_000;
+  static final long MAX_CALL_MILLIS = 1_000;
+  private static final Duration ACK_EXPIRY = Duration.standardMinutes(10);
+
+  private final CdcSpec spec;
+  private transient PooledDataSource pool;
+  private transient ChangeConverter converter;
+
+  public ReadChangesDoFn(CdcSpec spec) {
+    this.spec = spec;
+  }
+
+  @Setup
+  public void setup() {
+    pool = ConnectionPools.acquire(spec.connection());
+    converter = new ChangeConverter(spec);
+  }
+
+  @Teardown
+  public void teardown() {
+    ChangeTasks.stop(spec);
+    if (pool != null) {
+      pool.close();
+    }
+  }
+
+  @GetInitialRestriction
+  public LogPosition initialRestriction() {
+    try (Connection connection = pool.getConnection()) {
+      return LogPosition.of(
+          spec.dialect().prepareChangeCapture(connection, spec.settings(), spec.startPosition()));
+    } catch (SQLException e) {
+      throw new HeliosDbException(
+          "[" + spec.label() + "] cannot prepare CDC: " + e.getMessage(), e);
+    }
+  }
+
+  @NewTracker
+  public StreamTracker<LogPosition> newTracker(@Restriction LogPosition position) {
+    return new StreamTracker<>(position);
+  }
+
+  @GetRestrictionCoder
+  public LogPositionCoder restrictionCoder() {
+    return new LogPositionCoder();
+  }
+
+  @GetInitialWatermarkEstimatorState
+  public Instant initialWatermark() {
+    return BoundedWindow.TIMESTAMP_MIN_VALUE;
+  }
+
+  @NewWatermarkEstimator
+  public WatermarkEstimators.Manual newWatermarkEstimator(
+      @WatermarkEstimatorState Instant watermark) {
+    return new WatermarkEstimators.Manual(watermark);
+  }
+
+  @ProcessElement
+  public ProcessContinuation process(
+      RestrictionTracker<LogPosition, LogPosition> tracker,
+      ManualWatermarkEstimator<Instant> watermark,
+      OutputReceiver<Row> out,
+      BundleFinalizer finalizer)
+      throws InterruptedException {
+    ChangeTask task = ChangeTasks.at(spec, tracker.currentRestriction());
+    long deadline = System.currentTimeMillis() + MAX_CALL_MILLIS;
+    int handled = 0;
+    LogPosition last = null;
+    long lastClaim = 0;
+    try {
+      while (handled < MAX_RECORDS_PER_CALL && System.currentTimeMillis() < deadline) {
+        List<SourceRecord> records = task.poll();
+        if (records.isEmpty()) {
+          break;
+        }
+        for (int i = 0; i < records.size(); i++) {
+          SourceRecord record = records.get(i);
+          LogPosition next = LogPosition.of(record.sourceOffset());
+          Row change = ChangeConverter.isChange(record) ? converter.convert(record) : null;
+          if (!tracker.tryClaim(next)) {
+            task.giveBack(records.subList(i, records.size()));
+            return ProcessContinuation.stop();
+          }
+          lastClaim = task.claimed(next);
+          last = next;
+          Instant time = ChangeConverter.timeOf(record);
+          if (change != null) {
+            out.outputWithTimestamp(change, time);
+          }
+          if (time.isAfter(watermark.currentWatermark())) {
+            watermark.setWatermark(time);
+          }
+          handled++;
+        }
+      }
+    } finally {
+      if (last != null) {
+        LogPosition committed = last;
+        long claim = lastClaim;
+        finalizer.afterBundleCommit(
+            Instant.now().plus(ACK_EXPIRY), () -> task.acknowledge(committed, claim));
+      }
+    }
+    return ProcessContinuation.resume();
+  }
+}
