@@ -237,50 +237,43 @@ public final class PostgresDialect extends CatalogDialect {
   }
 
   /**
-   * {@code <lsn>} for a change that is the last of what its transaction's commit covers, else
-   * {@code <lsn>@<commit lsn>}: the LSN of the change and of the last commit seen before it.
+   * {@code <lsn>@<commit lsn>:<message type>}: the LSN of the change, the commit LSN Debezium
+   * recorded with it and the kind of change, which Debezium needs to resume right after the
+   * change; a bare {@code <lsn>} where the offset has no more.
    */
   @Override
   public String positionOf(Map<String, ?> offset) {
     long lsn = ((Number) offset.get("lsn")).longValue();
     Object commit = offset.get("lsn_commit");
-    if (commit == null || ((Number) commit).longValue() == lsn) {
+    Object type = offset.get("messageType");
+    if (commit == null || type == null) {
       return formatLsn(lsn);
     }
-    return formatLsn(lsn) + "@" + formatLsn(((Number) commit).longValue());
+    return formatLsn(lsn) + "@" + formatLsn(((Number) commit).longValue()) + ":" + type;
   }
+
+  private static final java.util.regex.Pattern POSITION =
+      java.util.regex.Pattern.compile("([0-9A-Fa-f]+/[0-9A-Fa-f]+)(?:@([0-9A-Fa-f]+/[0-9A-Fa-f]+):([A-Z]+))?");
 
   /** An offset that resumes right after a position of {@link #positionOf}, or after an LSN. */
   static Map<String, Object> parsePosition(String position) {
-    String[] parts = position.split("@", -1);
-    if (parts.length > 2) {
+    java.util.regex.Matcher matcher = POSITION.matcher(position);
+    if (!matcher.matches()) {
       throw new IllegalArgumentException(
           "CdcOptions.withStartPosition(\"" + position + "\"): expected a PostgreSQL LSN such"
-              + " as 0/16B3748, or a position of the output such as 0/16B3748@0/16B3700");
+              + " as 0/16B3748, or a position of the output such as 0/16B3748@0/16B3700:INSERT");
     }
-    long lsn = parseLsn(parts[0], position);
-    if (parts.length == 1) {
+    long lsn = parseLsn(matcher.group(1));
+    if (matcher.group(2) == null) {
       return Map.of("lsn", lsn);
     }
-    return Map.of("lsn", lsn, "lsn_proc", lsn, "lsn_commit", parseLsn(parts[1], position));
+    return Map.of("lsn", lsn, "lsn_proc", lsn, "lsn_commit", parseLsn(matcher.group(2)),
+        "messageType", matcher.group(3));
   }
 
   static long parseLsn(String lsn) {
-    return parseLsn(lsn, lsn);
-  }
-
-  private static long parseLsn(String lsn, String position) {
     String[] halves = lsn.split("/", -1);
-    try {
-      if (halves.length == 2) {
-        return (Long.parseLong(halves[0], 16) << 32) | Long.parseLong(halves[1], 16);
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(
-        "CdcOptions.withStartPosition(\"" + position + "\"): expected a PostgreSQL LSN such as"
-            + " 0/16B3748, or a position of the output such as 0/16B3748@0/16B3700");
+    return (Long.parseLong(halves[0], 16) << 32) | Long.parseLong(halves[1], 16);
   }
 
   static String formatLsn(long lsn) {

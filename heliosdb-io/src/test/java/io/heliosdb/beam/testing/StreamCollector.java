@@ -32,7 +32,9 @@ public final class StreamCollector {
 
   /** Collects each element, rendered by {@code render}. */
   public <T> PDone collect(PCollection<T> input, SerializableFunction<T, String> render) {
-    input.apply("Collect " + input.getName(), ParDo.of(new CollectFn<>(id, render)));
+    input.apply(
+        "Collect " + input.getName() + " " + id.substring(0, 8),
+        ParDo.of(new CollectFn<>(id, render)));
     return PDone.in(input.getPipeline());
   }
 
