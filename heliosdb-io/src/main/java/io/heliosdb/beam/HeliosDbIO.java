@@ -300,6 +300,7 @@ public final class HeliosDbIO {
     private PCollection<Row> expandCdc(
         PBegin input, ConnectionConfiguration config, Dialect dialect, TableMetadata metadata) {
       CdcOptions options = getCdcOptions();
+      requireFlinkCheckpointing(input.getPipeline().getOptions());
       TableDetector.checkChangeCapture(config, dialect);
       String table = metadata.table().namespace() + "_" + metadata.table().name();
       String slot =
@@ -323,6 +324,28 @@ public final class HeliosDbIO {
               getUnknownTypesAsString());
       spec.tableSchema(); // fails here, naming the column, if a type has no mapping
       return input.apply("CDC " + metadata.table(), new CdcRead(spec));
+    }
+
+    /**
+     * The Flink runner calls bundle finalizers, which acknowledge the log, only when a checkpoint
+     * completes: without checkpointing the log would never be acknowledged (and the PostgreSQL
+     * slot would keep all WAL), so CDC refuses to start there.
+     */
+    static void requireFlinkCheckpointing(org.apache.beam.sdk.options.PipelineOptions options) {
+      if (!options.getRunner().getSimpleName().contains("Flink")) {
+        return;
+      }
+      com.fasterxml.jackson.databind.JsonNode interval =
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .valueToTree(options)
+              .path("options")
+              .path("checkpointingInterval");
+      if (interval.asLong(0) <= 0) {
+        throw new IllegalArgumentException(
+            "HeliosDbIO.read().withCdc(...) on the Flink runner needs checkpointing: the log is"
+                + " acknowledged only when a checkpoint completes. Set"
+                + " --checkpointingInterval=<milliseconds>, e.g. 1000");
+      }
     }
 
     /** {@code heliosdb_<schema>_<table>}, folded to a valid slot name. */

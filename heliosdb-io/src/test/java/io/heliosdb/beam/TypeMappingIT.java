@@ -64,12 +64,10 @@ class TypeMappingIT {
     }
   }
 
-  @Test
-  void postgresTypes(TestPipeline pipeline) throws Exception {
-    TestDatabase db = TestDatabases.get(DatabaseKind.POSTGRES);
-    String table = TestDatabase.uniqueName("types_pg");
+  /** A table with every mapped PostgreSQL type: row 1 with values, row 2 with NULLs. */
+  static String[] postgresTable(String table) {
     String mood = table + "_mood";
-    db.execute(
+    return new String[] {
         "CREATE TYPE " + mood + " AS ENUM ('sad', 'happy')",
         "CREATE TABLE " + table + " (id int PRIMARY KEY, c_smallint smallint, c_int integer,"
             + " c_bigint bigint, c_serial serial, c_numeric numeric(12,2), c_numeric_free numeric,"
@@ -88,7 +86,35 @@ class TypeMappingIT {
             + " '{1,NULL,3}', '{x,y}', '1 day 2 hours', '{13:45:00.123456,NULL}',"
             + " '{\"2024-03-31 02:30:00.5\"}', '{\"2024-03-31 02:30:00.123456+00\"}',"
             + " '{2024-02-29}', '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}', '{1.50,-2}')",
-        "INSERT INTO " + table + " (id) VALUES (2)");
+        "INSERT INTO " + table + " (id) VALUES (2)"};
+  }
+
+  /** A table with every mapped MariaDB type: row 1 with values, row 2 with NULLs. */
+  static String[] mariaDbTable(String table) {
+    return new String[] {
+        "CREATE TABLE " + table + " (id INT PRIMARY KEY, c_tinyint TINYINT,"
+            + " c_tinyint_u TINYINT UNSIGNED, c_bool BOOLEAN, c_smallint SMALLINT,"
+            + " c_smallint_u SMALLINT UNSIGNED, c_mediumint MEDIUMINT, c_int INT,"
+            + " c_int_u INT UNSIGNED, c_bigint BIGINT, c_bigint_u BIGINT UNSIGNED,"
+            + " c_decimal DECIMAL(12,2), c_float FLOAT, c_double DOUBLE, c_bit1 BIT(1),"
+            + " c_bit8 BIT(8), c_char CHAR(3), c_varchar VARCHAR(10), c_text TEXT,"
+            + " c_enum ENUM('a','b'), c_set SET('x','y','z'), c_varbinary VARBINARY(4),"
+            + " c_blob BLOB, c_date DATE, c_time TIME(6), c_datetime DATETIME(6),"
+            + " c_timestamp TIMESTAMP(6) NULL DEFAULT NULL, c_year YEAR, c_json JSON,"
+            + " c_uuid UUID)",
+        "INSERT INTO " + table + " VALUES (1, -128, 255, TRUE, -32768, 65535, -8388608,"
+        + " -2147483648, 4294967295, -9223372036854775808, 18446744073709551615, 1234567890.12,"
+        + " 1.5, 2.25, b'1', b'10100101', 'ab', 'varchar', 'text ü', 'b', 'x,z', X'DEADBEEF',"
+        + " X'CAFE', '2024-02-29', '23:59:58.123456', '2024-02-29 12:34:56.789012', NULL, 2155,"
+        + " '{\"a\": 1}', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11')",
+        "INSERT INTO " + table + " (id) VALUES (2)"};
+  }
+
+  @Test
+  void postgresTypes(TestPipeline pipeline) throws Exception {
+    TestDatabase db = TestDatabases.get(DatabaseKind.POSTGRES);
+    String table = TestDatabase.uniqueName("types_pg");
+    db.execute(postgresTable(table));
 
     PCollection<Row> rows = readAll(db, table, pipeline, Map.ofEntries(
         Map.entry("c_smallint", FieldType.INT16), Map.entry("c_int", FieldType.INT32),
@@ -150,30 +176,14 @@ class TypeMappingIT {
       return null;
     });
     pipeline.run().waitUntilFinish();
-    db.execute("DROP TABLE " + table, "DROP TYPE " + mood);
+    db.execute("DROP TABLE " + table, "DROP TYPE " + table + "_mood");
   }
 
   @Test
   void mariaDbTypes(TestPipeline pipeline) throws Exception {
     TestDatabase db = TestDatabases.get(DatabaseKind.MYSQL);
     String table = TestDatabase.uniqueName("types_my");
-    db.execute(
-        "CREATE TABLE " + table + " (id INT PRIMARY KEY, c_tinyint TINYINT,"
-            + " c_tinyint_u TINYINT UNSIGNED, c_bool BOOLEAN, c_smallint SMALLINT,"
-            + " c_smallint_u SMALLINT UNSIGNED, c_mediumint MEDIUMINT, c_int INT,"
-            + " c_int_u INT UNSIGNED, c_bigint BIGINT, c_bigint_u BIGINT UNSIGNED,"
-            + " c_decimal DECIMAL(12,2), c_float FLOAT, c_double DOUBLE, c_bit1 BIT(1),"
-            + " c_bit8 BIT(8), c_char CHAR(3), c_varchar VARCHAR(10), c_text TEXT,"
-            + " c_enum ENUM('a','b'), c_set SET('x','y','z'), c_varbinary VARBINARY(4),"
-            + " c_blob BLOB, c_date DATE, c_time TIME(6), c_datetime DATETIME(6),"
-            + " c_timestamp TIMESTAMP(6) NULL DEFAULT NULL, c_year YEAR, c_json JSON,"
-            + " c_uuid UUID)");
-    db.execute("INSERT INTO " + table + " VALUES (1, -128, 255, TRUE, -32768, 65535, -8388608,"
-        + " -2147483648, 4294967295, -9223372036854775808, 18446744073709551615, 1234567890.12,"
-        + " 1.5, 2.25, b'1', b'10100101', 'ab', 'varchar', 'text ü', 'b', 'x,z', X'DEADBEEF',"
-        + " X'CAFE', '2024-02-29', '23:59:58.123456', '2024-02-29 12:34:56.789012', NULL, 2155,"
-        + " '{\"a\": 1}', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11')",
-        "INSERT INTO " + table + " (id) VALUES (2)");
+    db.execute(mariaDbTable(table));
     Instant instant = Instant.parse("2024-02-29T10:34:56.789012Z");
     try (var connection = db.connect();
         var update = connection.prepareStatement(

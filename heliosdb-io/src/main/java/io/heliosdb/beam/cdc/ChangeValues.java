@@ -46,7 +46,8 @@ final class ChangeValues {
       case DOUBLE -> ((Number) value).doubleValue();
       case DECIMAL -> decimal(value);
       case BOOLEAN -> value instanceof Number n ? (Object) (n.longValue() != 0) : value;
-      case STRING -> value.toString();
+      case STRING -> semantic.equals("io.debezium.data.Bits") ? bitString(bytes(value), source)
+          : value.toString();
       case BYTES -> bytes(value);
       case ARRAY, ITERABLE -> array(value, source, target.getCollectionElementType());
       default -> throw new IllegalArgumentException(
@@ -118,6 +119,18 @@ final class ChangeValues {
       value = (value << 8) | (bits[i] & 0xFF);
     }
     return value;
+  }
+
+  /** io.debezium.data.Bits as the bit string a snapshot reads, {@code length} bits long. */
+  private static String bitString(byte[] bits, Schema source) {
+    String length = source.parameters() == null ? null : source.parameters().get("length");
+    int count = length == null ? bits.length * 8 : Integer.parseInt(length);
+    StringBuilder text = new StringBuilder(count);
+    for (int i = count - 1; i >= 0; i--) {
+      boolean set = i / 8 < bits.length && (bits[i / 8] & (1 << (i % 8))) != 0;
+      text.append(set ? '1' : '0');
+    }
+    return text.toString();
   }
 
   private static List<Object> array(Object value, Schema source, FieldType element) {
