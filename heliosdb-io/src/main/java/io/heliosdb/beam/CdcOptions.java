@@ -12,12 +12,12 @@ import org.joda.time.Duration;
 /**
  * Change data capture: stream every insert, update and delete of a table from the database's
  * log. The provider follows from the database: PostgreSQL logical replication ({@code pgoutput}),
- * the MySQL/MariaDB binary log, Oracle LogMiner.
+ * the MariaDB (and MySQL) binary log. Oracle LogMiner is not supported yet.
  *
  * <pre>{@code
  * CdcOptions.create()
  *     .withSlotName("heliosdb_orders")      // PostgreSQL; created if missing
- *     .withStartPosition("0/16B3748")       // optional: LSN, binlog file:pos, SCN
+ *     .withStartPosition("0/16B3748")       // optional: LSN, binlog file:pos, MariaDB GTIDs
  * }</pre>
  */
 @AutoValue
@@ -91,9 +91,10 @@ public abstract class CdcOptions implements Serializable {
   }
 
   /**
-   * Where the stream starts, as a position of the output's {@code position} field: a PostgreSQL
-   * LSN ({@code 0/16B3748}), a binlog {@code file:offset} or a GTID set (MySQL/MariaDB), an Oracle
-   * SCN. Default: the slot's confirmed position (PostgreSQL) or the log's current end.
+   * Where the stream starts: right after a position of the output's {@code position} field, or
+   * at a PostgreSQL LSN ({@code 0/16B3748}), a binlog {@code file:offset} or a MariaDB GTID list
+   * ({@code 0-1-17217}). Its form is checked when the pipeline is built. Default: the slot's
+   * confirmed position (PostgreSQL) or the binlog's current end.
    */
   public CdcOptions withStartPosition(String position) {
     checkArgumentNotNull(position, "CdcOptions.withStartPosition(position): must not be null");

@@ -318,6 +318,16 @@ public final class HeliosDbIO {
               serverId,
               options.getHeartbeatInterval().getMillis(),
               CDC_POLL_MILLIS);
+      try {
+        dialect.changeTaskProperties(config.getJdbcUrl(), config.getRedactedUrl(), settings);
+        if (options.getStartPosition() != null) {
+          dialect.checkPosition(options.getStartPosition());
+        }
+      } catch (UnsupportedOperationException e) {
+        throw new IllegalArgumentException(
+            "HeliosDbIO.read().withCdc(...): " + e.getMessage() + " (" + config.getRedactedUrl()
+                + ")", e);
+      }
       CdcSpec spec =
           new CdcSpec(
               config, dialect, metadata, settings, options.getStartPosition(),

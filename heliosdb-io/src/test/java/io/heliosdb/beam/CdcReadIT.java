@@ -298,6 +298,10 @@ class CdcReadIT {
       assertThatThrownBy(() -> Pipeline.create().apply(read(db, table, CdcOptions.create())
               .withIncremental(IncrementalOptions.trackingColumn("id"))))
           .hasMessageContaining("withIncremental(...) and withCdc(...)");
+      assertThatThrownBy(() -> Pipeline.create().apply(read(db, table,
+              CdcOptions.create().withStartPosition("not a position"))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("CdcOptions.withStartPosition(\"not a position\")");
       if (db.isPostgres()) {
         db.execute("DROP ROLE IF EXISTS heliosdb_cdc_reader",
             "CREATE ROLE heliosdb_cdc_reader LOGIN",

@@ -22,9 +22,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Converts the values of Debezium change events (Kafka Connect values with Debezium's semantic
- * types, under {@code decimal.handling.mode=precise}, {@code time.precision.mode=
- * adaptive_time_microseconds}) into the Java values of the table's Beam schema, the same values a
- * snapshot read gives.
+ * types, under {@code decimal.handling.mode=precise} and the connectors' default time precision,
+ * in milli-, micro- or nanoseconds by semantic type) into the Java values of the table's Beam
+ * schema, the same values a snapshot read gives (CdcTypesIT lists the known differences).
  */
 final class ChangeValues {
   private ChangeValues() {}

@@ -143,7 +143,10 @@ public final class ReadChangesDoFn extends DoFn<byte[], Row> {
           if (change != null) {
             out.outputWithTimestamp(change, time);
           }
-          if (time.isAfter(watermark.currentWatermark())) {
+          // a heartbeat carries the worker's clock: it moves the watermark only when it ends a
+          // poll (nothing more waiting), not past a backlog still being read
+          boolean idleHeartbeat = change == null && i == records.size() - 1;
+          if ((change != null || idleHeartbeat) && time.isAfter(watermark.currentWatermark())) {
             watermark.setWatermark(time);
           }
           handled++;

@@ -140,6 +140,14 @@ public interface Dialect extends Serializable {
       Connection connection, ChangeCaptureSettings settings, String startPosition)
       throws SQLException;
 
+  /**
+   * Checks the form of a user's start position when the pipeline is built.
+   *
+   * @throws IllegalArgumentException naming {@code CdcOptions.withStartPosition} and the forms
+   *     this database accepts
+   */
+  void checkPosition(String position);
+
   /** A change's position, as {@link #prepareChangeCapture} accepts it, from its offset. */
   String positionOf(java.util.Map<String, ?> offset);
 

@@ -226,6 +226,16 @@ public final class MySqlDialect extends CatalogDialect {
 
   private static final Pattern GTIDS = Pattern.compile("\\d+-\\d+-\\d+(,\\d+-\\d+-\\d+)*");
 
+  @Override
+  public void checkPosition(String position) {
+    if (!GTIDS.matcher(position).matches() && !POSITION.matcher(position).matches()) {
+      throw new IllegalArgumentException(
+          "CdcOptions.withStartPosition(\"" + position + "\"): expected a binlog position"
+              + " such as mysql-bin.000003:4711, a MariaDB GTID list such as 0-1-17217, or a"
+              + " position of the output");
+    }
+  }
+
   /** MariaDB's connector for {@code jdbc:mariadb:} URLs, MySQL's for {@code jdbc:mysql:}. */
   @Override
   public String changeTaskClass() {
@@ -254,9 +264,13 @@ public final class MySqlDialect extends CatalogDialect {
     properties.put("database.server.id", String.valueOf(settings.serverId()));
     // TLS as the JDBC URL asks (MariaDB Connector/J's sslMode names), else none
     String sslMode = sslMode(jdbcUrl);
-    properties.put(
-        "database.ssl.mode",
-        List.of("trust", "verify-ca", "verify-full").contains(sslMode) ? sslMode : "disable");
+    if (mysqlDriver) {
+      properties.put("database.ssl.mode", "disabled"); // the MySQL connector: TLS not offered yet
+    } else {
+      properties.put(
+          "database.ssl.mode",
+          List.of("trust", "verify-ca", "verify-full").contains(sslMode) ? sslMode : "disable");
+    }
     properties.put("database.include.list", Pattern.quote(settings.table().namespace()));
     properties.put(
         "table.include.list",

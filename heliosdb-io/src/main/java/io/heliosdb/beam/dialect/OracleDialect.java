@@ -150,6 +150,11 @@ public final class OracleDialect extends CatalogDialect {
     throw new UnsupportedOperationException("CDC on Oracle (LogMiner) is not supported yet");
   }
 
+  @Override
+  public void checkPosition(String position) {
+    throw new UnsupportedOperationException("CDC on Oracle (LogMiner) is not supported yet");
+  }
+
   /** The change's system change number. */
   @Override
   public String positionOf(Map<String, ?> offset) {

@@ -252,6 +252,11 @@ public final class PostgresDialect extends CatalogDialect {
     return formatLsn(lsn) + "@" + formatLsn(((Number) commit).longValue()) + ":" + type;
   }
 
+  @Override
+  public void checkPosition(String position) {
+    parsePosition(position);
+  }
+
   private static final java.util.regex.Pattern POSITION =
       java.util.regex.Pattern.compile("([0-9A-Fa-f]+/[0-9A-Fa-f]+)(?:@([0-9A-Fa-f]+/[0-9A-Fa-f]+):([A-Z]+))?");
 
