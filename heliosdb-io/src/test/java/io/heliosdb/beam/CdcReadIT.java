@@ -86,9 +86,8 @@ class CdcReadIT {
   static void awaitWhileRunning(PipelineResult result, java.util.concurrent.Callable<Boolean>
       condition) {
     await().atMost(WAIT).until(() -> {
-      if (result.getState() == PipelineResult.State.FAILED) {
-        result.waitUntilFinish(); // throws the pipeline's error
-      }
+      // the Direct runner reports a failure through waitUntilFinish, which throws it
+      result.waitUntilFinish(org.joda.time.Duration.millis(1));
       return condition.call();
     });
   }
@@ -283,6 +282,28 @@ class CdcReadIT {
         java.sql.ResultSet rs = connection.createStatement().executeQuery(
             query.replace("SELECT confirmed_flush_lsn", "SELECT confirmed_flush_lsn - '0/0'"))) {
       return rs.next() ? rs.getLong(1) : -1;
+    }
+  }
+
+  /** A column added during CDC stops the stream with a message naming the table and column. */
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
+  void aSchemaChangeFailsFastNamingTheTableAndTheChange(TestDatabase db, TestPipeline pipeline)
+      throws Exception {
+    String table = createTable(db, "cdc_schema");
+    CdcOptions options = cdc(db, table);
+    try (Run run = new Run(pipeline, read(db, table, options))) {
+      db.execute("INSERT INTO " + table + " VALUES (1, 'a')");
+      run.awaitChanges(1);
+      db.execute("ALTER TABLE " + table + " ADD COLUMN extra INT",
+          "INSERT INTO " + table + " VALUES (2, 'b', 7)");
+      assertThatThrownBy(() -> run.result.waitUntilFinish(org.joda.time.Duration.standardSeconds(60)))
+          .hasStackTraceContaining("the table's columns changed during CDC (added [extra]")
+          .hasStackTraceContaining(table);
+      assertThat(run.changes.values()).containsExactly("c:1:-:a");
+    } finally {
+      dropSlot(db, table);
+      db.dropQuietly(table);
     }
   }
 
