@@ -12,12 +12,12 @@ import org.joda.time.Duration;
 /**
  * Change data capture: stream every insert, update and delete of a table from the database's
  * log. The provider follows from the database: PostgreSQL logical replication ({@code pgoutput}),
- * the MariaDB (and MySQL) binary log. Oracle LogMiner is not supported yet.
+ * the MariaDB (and MySQL) binary log, Oracle LogMiner.
  *
  * <pre>{@code
  * CdcOptions.create()
  *     .withSlotName("heliosdb_orders")      // PostgreSQL; created if missing
- *     .withStartPosition("0/16B3748")       // optional: LSN, binlog file:pos, MariaDB GTIDs
+ *     .withStartPosition("0/16B3748")       // optional: LSN, binlog file:pos, GTIDs, SCN
  * }</pre>
  */
 @AutoValue
@@ -93,7 +93,7 @@ public abstract class CdcOptions implements Serializable {
   /**
    * Where the stream starts: right after a position of the output's {@code position} field, or
    * at a PostgreSQL LSN ({@code 0/16B3748}), a binlog {@code file:offset} or a MariaDB GTID list
-   * ({@code 0-1-17217}). Its form is checked when the pipeline is built. Default: the slot's
+   * ({@code 0-1-17217}), an Oracle SCN. Its form is checked when the pipeline is built. Default: the slot's
    * confirmed position (PostgreSQL) or the binlog's current end.
    */
   public CdcOptions withStartPosition(String position) {

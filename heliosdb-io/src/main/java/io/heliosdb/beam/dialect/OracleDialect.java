@@ -137,28 +137,80 @@ public final class OracleDialect extends CatalogDialect {
     return "io.debezium.connector.oracle.OracleConnectorTask";
   }
 
-  /** Not built yet: CDC on Oracle (LogMiner) comes with its own change. */
+  /**
+   * LogMiner with the online catalog (the table's current dictionary; no schema history kept),
+   * reading the database of the JDBC URL.
+   */
   @Override
   public Map<String, String> changeTaskProperties(
       String jdbcUrl, String redactedUrl, ChangeCaptureSettings settings) {
-    throw new UnsupportedOperationException("CDC on Oracle (LogMiner) is not supported yet");
+    Map<String, String> properties = new java.util.HashMap<>();
+    properties.put("connector.class", "io.debezium.connector.oracle.OracleConnector");
+    properties.put("topic.prefix", settings.sourceName());
+    properties.put("database.url", jdbcUrl);
+    properties.put("database.dbname", databaseName(jdbcUrl, redactedUrl));
+    properties.put("database.connection.adapter", "logminer");
+    properties.put("log.mining.strategy", "online_catalog");
+    properties.put(
+        "schema.include.list", java.util.regex.Pattern.quote(settings.table().namespace()));
+    properties.put(
+        "table.include.list",
+        java.util.regex.Pattern.quote(settings.table().namespace() + "." + settings.table().name()));
+    properties.put(
+        "schema.history.internal", "io.debezium.relational.history.MemorySchemaHistory");
+    properties.put("schema.history.internal.store.only.captured.tables.ddl", "true");
+    properties.put("include.schema.changes", "false");
+    properties.put("snapshot.mode", "recovery");
+    properties.put("heartbeat.interval.ms", String.valueOf(settings.heartbeatMillis()));
+    properties.put("poll.interval.ms", String.valueOf(settings.pollMillis()));
+    properties.put("decimal.handling.mode", "precise");
+    properties.put("tombstones.on.delete", "false");
+    properties.put("errors.max.retries", "0");
+    return properties;
+  }
+
+  /** The service or SID at the end of a thin URL ({@code @//host:1521/FREEPDB1}, {@code @host:1521:XE}). */
+  static String databaseName(String jdbcUrl, String redactedUrl) {
+    java.util.regex.Matcher matcher =
+        java.util.regex.Pattern.compile("@(?://)?[^/:]+(?::\\d+)?[/:]([A-Za-z0-9_.$#]+)")
+            .matcher(jdbcUrl);
+    if (!matcher.find()) {
+      throw new IllegalArgumentException(
+          "CDC on Oracle needs a thin URL naming the database, such as"
+              + " jdbc:oracle:thin:@//host:1521/FREEPDB1, not " + redactedUrl);
+    }
+    return matcher.group(1).toUpperCase(Locale.ROOT);
   }
 
   @Override
   public Map<String, Object> prepareChangeCapture(
-      Connection connection, ChangeCaptureSettings settings, String startPosition) {
-    throw new UnsupportedOperationException("CDC on Oracle (LogMiner) is not supported yet");
+      Connection connection, ChangeCaptureSettings settings, String startPosition)
+      throws SQLException {
+    checkChangeCaptureSetup(connection);
+    String scn = startPosition != null ? parseScn(startPosition) : currentLogPosition(connection);
+    return Map.of("scn", scn);
   }
 
   @Override
   public void checkPosition(String position) {
-    throw new UnsupportedOperationException("CDC on Oracle (LogMiner) is not supported yet");
+    parseScn(position);
   }
 
-  /** The change's system change number. */
+  private static String parseScn(String position) {
+    String scn = position.contains("@") ? position.substring(0, position.indexOf('@')) : position;
+    if (!scn.matches("\\d{1,38}")) {
+      throw new IllegalArgumentException(
+          "CdcOptions.withStartPosition(\"" + position + "\"): expected an Oracle SCN such as"
+              + " 2489311, or a position of the output");
+    }
+    return scn;
+  }
+
+  /** The change's system change number, then {@code @} and its commit SCN where known. */
   @Override
   public String positionOf(Map<String, ?> offset) {
-    return String.valueOf(offset.get("scn"));
+    Object commit = offset.get("commit_scn");
+    return offset.get("scn") + (commit == null ? "" : "@" + commit);
   }
 
   @Override

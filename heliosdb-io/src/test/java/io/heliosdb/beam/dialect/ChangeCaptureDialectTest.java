@@ -68,7 +68,7 @@ class ChangeCaptureDialectTest {
   }
 
   @Test
-  void mariaDbPositionsAndOracleRefusal() {
+  void mariaDbAndOraclePositionsAndSettings() {
     MySqlDialect mariaDb = new MySqlDialect(false);
     assertThat(mariaDb.positionOf(Map.of("file", "bin.000001", "pos", 4L, "gtids", "0-1-5",
         "event", 2L, "row", 1L))).isEqualTo("bin.000001:4;gtids=0-1-5;event=2;row=1");
@@ -78,10 +78,31 @@ class ChangeCaptureDialectTest {
     assertThatThrownBy(() -> mariaDb.checkPosition("yesterday"))
         .hasMessageContaining("CdcOptions.withStartPosition(\"yesterday\")");
     OracleDialect oracle = new OracleDialect();
-    assertThatThrownBy(() -> oracle.changeTaskProperties("jdbc:oracle:thin:@//h:1521/x", "r",
-            SETTINGS))
-        .isInstanceOf(UnsupportedOperationException.class)
-        .hasMessage("CDC on Oracle (LogMiner) is not supported yet");
+    assertThat(oracle.changeTaskProperties("jdbc:oracle:thin:@//db:1521/freepdb1", "r", SETTINGS))
+        .containsEntry("database.url", "jdbc:oracle:thin:@//db:1521/freepdb1")
+        .containsEntry("database.dbname", "FREEPDB1")
+        .containsEntry("log.mining.strategy", "online_catalog")
+        .containsEntry("table.include.list", "\\Qshop.order.items\\E")
+        .containsEntry("snapshot.mode", "recovery");
+    assertThat(OracleDialect.databaseName("jdbc:oracle:thin:@host:1521:XE", "r")).isEqualTo("XE");
+    assertThatThrownBy(() -> OracleDialect.databaseName("jdbc:oracle:thin:@tnsalias", "r"))
+        .hasMessageContaining("CDC on Oracle needs a thin URL naming the database");
+    oracle.checkPosition("2489311");
+    oracle.checkPosition("2489311@2489400");
+    assertThatThrownBy(() -> oracle.checkPosition("0/16B3748"))
+        .hasMessage("CdcOptions.withStartPosition(\"0/16B3748\"): expected an Oracle SCN such as"
+            + " 2489311, or a position of the output");
+    assertThat(oracle.positionOf(Map.of("scn", "123", "commit_scn", "125")))
+        .isEqualTo("123@125");
     assertThat(oracle.positionOf(Map.of("scn", "123"))).isEqualTo("123");
+  }
+
+  @Test
+  void everyDialectsConnectorTaskIsOnTheClasspath() throws Exception {
+    for (Dialect dialect : java.util.List.of(new PostgresDialect(), new MySqlDialect(false),
+        new MySqlDialect(true), new OracleDialect())) {
+      assertThat(org.apache.kafka.connect.source.SourceTask.class.isAssignableFrom(
+          Class.forName(dialect.changeTaskClass()))).as(dialect.changeTaskClass()).isTrue();
+    }
   }
 }
