@@ -40,6 +40,7 @@ public record CdcSpec(
         new java.util.HashMap<>(
             dialect.changeTaskProperties(
                 connection.getJdbcUrl(), connection.getRedactedUrl(), settings));
+    properties.put("max.batch.size", String.valueOf(ReadChangesDoFn.FULL_POLL));
     if (connection.getUsername() != null) {
       properties.put("database.user", connection.getUsername());
     }

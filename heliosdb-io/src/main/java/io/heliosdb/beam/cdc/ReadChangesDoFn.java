@@ -34,8 +34,10 @@ import org.joda.time.Instant;
  * emitted; records polled but not claimed stay with the task for the next call. The task, with
  * its replication connection, stays running in this JVM ({@link ChangeTasks}) and is reused when
  * the next call resumes where it stands. A call returns after {@link #MAX_RECORDS_PER_CALL}
- * records, {@link #MAX_CALL_MILLIS}, or as soon as the log has nothing waiting ({@code resume()}
- * without delay: the connector's poll itself waits a few milliseconds).
+ * records, {@link #MAX_CALL_MILLIS}, or as soon as a poll drained what was waiting (fewer than
+ * {@link #FULL_POLL} records): runners such as the Direct runner release a call's outputs only
+ * when it returns, so a call that went on polling a steady trickle would hold them back. It
+ * returns {@code resume()} without delay: the connector's poll itself waits a few milliseconds.
  *
  * <h3>Acknowledgement</h3>
  * The last position claimed in a bundle is acknowledged to the connector (PostgreSQL: the slot's
@@ -54,6 +56,8 @@ import org.joda.time.Instant;
 @DoFn.UnboundedPerElement
 public final class ReadChangesDoFn extends DoFn<byte[], Row> {
   static final int MAX_RECORDS_PER_CALL = 10_000;
+  /** Records a connector poll returns at most ({@code max.batch.size}). */
+  static final int FULL_POLL = 2_048;
   static final long MAX_CALL_MILLIS = 1_000;
   private static final Duration ACK_EXPIRY = Duration.standardMinutes(10);
 
@@ -150,6 +154,9 @@ public final class ReadChangesDoFn extends DoFn<byte[], Row> {
             watermark.setWatermark(time);
           }
           handled++;
+        }
+        if (records.size() < FULL_POLL) {
+          break; // drained: hand the outputs to the runner now
         }
       }
     } finally {
