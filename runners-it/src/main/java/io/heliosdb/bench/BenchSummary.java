@@ -1,9 +1,6 @@
 package io.heliosdb.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,16 +27,7 @@ public final class BenchSummary {
       System.err.println("usage: BenchSummary snapshot <results.jsonl>");
       System.exit(2);
     }
-    ObjectMapper json = new ObjectMapper();
-    List<JsonNode> lines = new ArrayList<>();
-    for (String text : Files.readAllLines(Path.of(args[1]))) {
-      if (text.startsWith("{")) {
-        JsonNode node = json.readTree(text);
-        if (args[0].equals(node.path("bench").asText()) && !node.has("summary")) {
-          lines.add(node);
-        }
-      }
-    }
+    List<JsonNode> lines = BenchSupport.readCaseLines(args[1], args[0]);
 
     // rate per "db.runner.impl.pN", main cases only
     Map<String, Double> rate = new LinkedHashMap<>();
@@ -124,7 +112,7 @@ public final class BenchSummary {
     if (!heapCase.isEmpty()) {
       summary.put("small_heap_rows_per_sec", heapCase);
     }
-    System.out.println(json.writeValueAsString(summary));
+    BenchSupport.printSummary(summary);
   }
 
   /** postgres before mariadb, direct before flink, then by parallelism. */

@@ -1,11 +1,12 @@
 package io.heliosdb.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import static io.heliosdb.bench.BenchSupport.percentile;
+import static io.heliosdb.bench.BenchSupport.round;
+
 import io.heliosdb.beam.CdcOptions;
 import io.heliosdb.beam.ConnectionConfiguration;
 import io.heliosdb.beam.HeliosDbIO;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -123,9 +123,6 @@ public final class CdcBench {
   static final AtomicLong ARRIVED_IDS = new AtomicLong();
   static final AtomicLong PEAK_HEAP = new AtomicLong();
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final AtomicBoolean EMITTED = new AtomicBoolean();
-
   /** The last step of the pipeline: records when each change arrived, per id. */
   static final class RecordArrivalFn extends DoFn<Row, Void> {
     private static final long serialVersionUID = 1L;
@@ -163,8 +160,7 @@ public final class CdcBench {
   }
 
   public static void main(String[] args) {
-    PrintStream json = System.out;
-    System.setOut(System.err);
+    PrintStream json = BenchSupport.takeStdout();
     if (args.length == 2 && args[0].equals("cleanup")) {
       try {
         cleanup(BenchDatabase.parse(args[1]), 30);
@@ -191,8 +187,11 @@ public final class CdcBench {
       line.put("mode", "latency");
       line.put("tx_per_s", Integer.parseInt(args[2]));
     }
-    long timeoutSeconds = Long.getLong("bench.timeoutSeconds", 600L);
-    startWatchdog(json, line, timeoutSeconds);
+    BenchSupport.startWatchdog(
+        line,
+        () -> " (" + ARRIVED_IDS.get() + " ids arrived)",
+        CdcBench::log,
+        timedOut -> finish(json, timedOut));
 
     boolean ok = false;
     BenchDatabase db = null;
@@ -211,9 +210,7 @@ public final class CdcBench {
       }
       ok = true;
     } catch (Throwable t) {
-      System.err.println("[bench] case failed:");
-      t.printStackTrace(System.err);
-      line.put("error", SnapshotBench.describe(t));
+      BenchSupport.recordFailure(line, t);
     }
     if (db != null && db.isPostgres()) {
       try {
@@ -347,7 +344,7 @@ public final class CdcBench {
       line.put("worst", worst);
       logWindows(measured, load.startMillis);
     } finally {
-      cancel(result);
+      BenchSupport.cancel(result, CdcBench::log);
     }
   }
 
@@ -610,7 +607,7 @@ public final class CdcBench {
         line.put("first_change_ms", first - updateStart);
       }
     } finally {
-      cancel(result);
+      BenchSupport.cancel(result, CdcBench::log);
     }
   }
 
@@ -618,18 +615,7 @@ public final class CdcBench {
 
   private static Pipeline pipeline(
       BenchDatabase db, String runner, List<String> extra, Map<String, Object> line) {
-    List<String> optionArgs = new ArrayList<>();
-    if (runner.equals("direct")) {
-      optionArgs.add("--runner=DirectRunner");
-      optionArgs.add("--streaming=true");
-      optionArgs.add("--blockOnRun=false");
-    } else {
-      optionArgs.add("--runner=FlinkRunner");
-      optionArgs.add("--streaming=true");
-      optionArgs.add("--attachedMode=false");
-      optionArgs.add("--checkpointingInterval=1000");
-    }
-    optionArgs.addAll(extra);
+    List<String> optionArgs = BenchSupport.streamingOptionArgs(runner, extra);
     log("pipeline options: " + optionArgs);
     PipelineOptions options =
         PipelineOptionsFactory.fromArgs(optionArgs.toArray(String[]::new)).withValidation().create();
@@ -800,69 +786,13 @@ public final class CdcBench {
     return (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024);
   }
 
-  /** Nearest-rank percentile of a sorted array. */
-  static long percentile(long[] sorted, double p) {
-    int rank = (int) Math.ceil(p * sorted.length);
-    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-  }
-
-  private static void cancel(PipelineResult result) {
-    long t0 = System.nanoTime();
-    try {
-      PipelineResult.State state = result.cancel();
-      log(String.format("cancel() returned %s after %.1f s", state, (System.nanoTime() - t0) / 1e9));
-    } catch (Throwable t) {
-      log("cancel() failed: " + t);
-    }
-  }
-
-  private static void startWatchdog(PrintStream json, Map<String, Object> line, long seconds) {
-    Map<String, Object> base = new LinkedHashMap<>(line);
-    Thread watchdog =
-        new Thread(
-            () -> {
-              try {
-                Thread.sleep(seconds * 1000);
-              } catch (InterruptedException e) {
-                return;
-              }
-              Map<String, Object> timedOut = new LinkedHashMap<>(base);
-              timedOut.put("error", "timed out after " + seconds + " s (" + ARRIVED_IDS.get()
-                  + " ids arrived)");
-              log("timed out after " + seconds + " s; halting the JVM");
-              finish(json, timedOut);
-              Runtime.getRuntime().halt(3);
-            },
-            "bench-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
-  }
-
-  /** Adds the JVM-wide measurements and prints the line, once per JVM. */
+  /** Adds {@code peak_heap_mb} ahead of the JVM-wide fields and prints the line, once per JVM. */
   private static void finish(PrintStream json, Map<String, Object> line) {
-    if (!EMITTED.compareAndSet(false, true)) {
-      return;
-    }
     line.put("peak_heap_mb", PEAK_HEAP.get());
-    Long peak = SnapshotBench.peakRssMb();
-    if (peak != null) {
-      line.put("peak_rss_mb", peak);
-    }
-    line.put("jvm_seconds", round(ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0, 1));
-    try {
-      json.println(JSON.writeValueAsString(line));
-    } catch (Exception e) {
-      json.println("{\"bench\":\"cdc\",\"error\":\"cannot write the result: " + e + "\"}");
-    }
-    json.flush();
+    BenchSupport.finish(json, line);
   }
 
   static void log(String message) {
     System.err.println("[bench] " + java.time.LocalTime.now() + " " + message);
-  }
-
-  static double round(double value, int decimals) {
-    double scale = Math.pow(10, decimals);
-    return Math.round(value * scale) / scale;
   }
 }

@@ -1,10 +1,6 @@
 package io.heliosdb.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,16 +33,7 @@ public final class CdcSummary {
       System.err.println("usage: CdcSummary <results.jsonl>");
       System.exit(2);
     }
-    ObjectMapper json = new ObjectMapper();
-    List<JsonNode> lines = new ArrayList<>();
-    for (String text : Files.readAllLines(Path.of(args[0]))) {
-      if (text.startsWith("{")) {
-        JsonNode node = json.readTree(text);
-        if ("cdc".equals(node.path("bench").asText()) && !node.has("summary")) {
-          lines.add(node);
-        }
-      }
-    }
+    List<JsonNode> lines = BenchSupport.readCaseLines(args[0], "cdc");
     Map<String, Object> spec = new LinkedHashMap<>();
     Map<String, Object> flink25 = new LinkedHashMap<>();
     Map<String, Object> bulk50k = new LinkedHashMap<>();
@@ -103,7 +90,7 @@ public final class CdcSummary {
     summary.put("lost", lost);
     summary.put("duplicates", duplicates);
     summary.put("under_rate", underRate);
-    System.out.println(json.writeValueAsString(summary));
+    BenchSupport.printSummary(summary);
   }
 
   /** {"value": figure, "pass": true|false|"error"}. */

@@ -1,11 +1,12 @@
 package io.heliosdb.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import static io.heliosdb.bench.BenchSupport.log;
+import static io.heliosdb.bench.BenchSupport.round;
+
 import io.heliosdb.beam.ConnectionConfiguration;
 import io.heliosdb.beam.HeliosDbIO;
 import io.heliosdb.beam.IncrementalOptions;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -113,9 +113,6 @@ public final class IncrementalBench {
    */
   static final ConcurrentHashMap<Long, long[]> ARRIVALS = new ConcurrentHashMap<>();
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final AtomicBoolean EMITTED = new AtomicBoolean();
-
   /** The last step of the pipeline: records when each row arrived. */
   static final class RecordArrivalFn extends DoFn<Row, Void> {
     private static final long serialVersionUID = 1L;
@@ -131,8 +128,7 @@ public final class IncrementalBench {
 
   public static void main(String[] args) {
     // JSON lines go to the real stdout; anything a library prints there goes to stderr instead.
-    PrintStream json = System.out;
-    System.setOut(System.err);
+    PrintStream json = BenchSupport.takeStdout();
     if (args.length < 2) {
       System.err.println(
           "usage: IncrementalBench <postgres|mariadb> <direct|flink> [pipeline options...]");
@@ -148,8 +144,7 @@ public final class IncrementalBench {
     line.put("poll_interval_s", pollSeconds);
     line.put("commit_delay_s", delaySeconds);
     line.put("rows_per_s", rowsPerSecond);
-    long timeoutSeconds = Long.getLong("bench.timeoutSeconds", 600L);
-    startWatchdog(json, line, timeoutSeconds);
+    BenchSupport.startWatchdog(json, line);
 
     boolean ok = false;
     try {
@@ -172,11 +167,9 @@ public final class IncrementalBench {
       run(db, runner, settings, extra, line);
       ok = true;
     } catch (Throwable t) {
-      System.err.println("[bench] case failed:");
-      t.printStackTrace(System.err);
-      line.put("error", SnapshotBench.describe(t));
+      BenchSupport.recordFailure(line, t);
     }
-    finish(json, line);
+    BenchSupport.finish(json, line);
     // Flink's threads may linger after cancel(): leave at once.
     System.exit(ok ? 0 : 1);
   }
@@ -199,18 +192,7 @@ public final class IncrementalBench {
     }
     createTable(db);
 
-    List<String> optionArgs = new ArrayList<>();
-    if (runner.equals("direct")) {
-      optionArgs.add("--runner=DirectRunner");
-      optionArgs.add("--streaming=true");
-      optionArgs.add("--blockOnRun=false");
-    } else {
-      optionArgs.add("--runner=FlinkRunner");
-      optionArgs.add("--streaming=true");
-      optionArgs.add("--attachedMode=false");
-      optionArgs.add("--checkpointingInterval=1000");
-    }
-    optionArgs.addAll(extra);
+    List<String> optionArgs = BenchSupport.streamingOptionArgs(runner, extra);
     log("pipeline options: " + optionArgs);
     PipelineOptions options =
         PipelineOptionsFactory.fromArgs(optionArgs.toArray(String[]::new)).withValidation().create();
@@ -336,7 +318,7 @@ public final class IncrementalBench {
           line.put("drain_ms", stats.lastArrival - writer.lastCommitMillis);
         }
       } finally {
-        cancel(result);
+        BenchSupport.cancel(result, BenchSupport::log);
       }
     }
   }
@@ -396,8 +378,8 @@ public final class IncrementalBench {
     double mean = Arrays.stream(sorted).average().orElse(0);
     return new Stats(
         sorted.length,
-        percentile(sorted, 0.50),
-        percentile(sorted, 0.99),
+        BenchSupport.percentile(sorted, 0.50),
+        BenchSupport.percentile(sorted, 0.99),
         sorted[sorted.length - 1],
         sorted[0],
         round(mean, 1),
@@ -405,12 +387,6 @@ public final class IncrementalBench {
         duplicates,
         unexpected,
         lastArrival);
-  }
-
-  /** Nearest-rank percentile of a sorted array. */
-  private static long percentile(long[] sorted, double p) {
-    int rank = (int) Math.ceil(p * sorted.length);
-    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
   }
 
   private static void createTable(BenchDatabase db) throws SQLException {
@@ -558,63 +534,5 @@ public final class IncrementalBench {
           });
       return text.toString();
     }
-  }
-
-  private static void cancel(PipelineResult result) {
-    long t0 = System.nanoTime();
-    try {
-      PipelineResult.State state = result.cancel();
-      log(String.format("cancel() returned %s after %.1f s", state, (System.nanoTime() - t0) / 1e9));
-    } catch (Throwable t) {
-      log("cancel() failed: " + t);
-    }
-  }
-
-  private static void startWatchdog(PrintStream json, Map<String, Object> line, long seconds) {
-    Map<String, Object> base = new LinkedHashMap<>(line);
-    Thread watchdog =
-        new Thread(
-            () -> {
-              try {
-                Thread.sleep(seconds * 1000);
-              } catch (InterruptedException e) {
-                return;
-              }
-              Map<String, Object> timedOut = new LinkedHashMap<>(base);
-              timedOut.put("error", "timed out after " + seconds + " s");
-              log("timed out after " + seconds + " s; halting the JVM");
-              finish(json, timedOut);
-              Runtime.getRuntime().halt(3);
-            },
-            "bench-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
-  }
-
-  /** Adds the JVM-wide measurements and prints the line, once per JVM. */
-  private static void finish(PrintStream json, Map<String, Object> line) {
-    if (!EMITTED.compareAndSet(false, true)) {
-      return;
-    }
-    Long peak = SnapshotBench.peakRssMb();
-    if (peak != null) {
-      line.put("peak_rss_mb", peak);
-    }
-    line.put("jvm_seconds", round(ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0, 1));
-    try {
-      json.println(JSON.writeValueAsString(line));
-    } catch (Exception e) {
-      json.println("{\"bench\":\"incremental\",\"error\":\"cannot write the result: " + e + "\"}");
-    }
-    json.flush();
-  }
-
-  private static void log(String message) {
-    System.err.println("[bench] " + message);
-  }
-
-  private static double round(double value, int decimals) {
-    double scale = Math.pow(10, decimals);
-    return Math.round(value * scale) / scale;
   }
 }

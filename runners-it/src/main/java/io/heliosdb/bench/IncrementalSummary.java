@@ -1,10 +1,6 @@
 package io.heliosdb.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,16 +23,7 @@ public final class IncrementalSummary {
       System.err.println("usage: IncrementalSummary <results.jsonl>");
       System.exit(2);
     }
-    ObjectMapper json = new ObjectMapper();
-    List<JsonNode> lines = new ArrayList<>();
-    for (String text : Files.readAllLines(Path.of(args[0]))) {
-      if (text.startsWith("{")) {
-        JsonNode node = json.readTree(text);
-        if ("incremental".equals(node.path("bench").asText()) && !node.has("summary")) {
-          lines.add(node);
-        }
-      }
-    }
+    List<JsonNode> lines = BenchSupport.readCaseLines(args[0], "incremental");
     Map<String, Object> pass = new LinkedHashMap<>();
     Map<String, Object> p99 = new LinkedHashMap<>();
     Map<String, Object> targets = new LinkedHashMap<>();
@@ -82,6 +69,6 @@ public final class IncrementalSummary {
         ? targets.values().iterator().next() : targets);
     summary.put("exactly_once", exactlyOnce);
     summary.put("idle_queries_per_s", idle);
-    System.out.println(json.writeValueAsString(summary));
+    BenchSupport.printSummary(summary);
   }
 }

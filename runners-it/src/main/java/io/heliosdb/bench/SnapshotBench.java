@@ -1,13 +1,9 @@
 package io.heliosdb.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.heliosdb.beam.ConnectionConfiguration;
 import io.heliosdb.beam.HeliosDbIO;
 import io.heliosdb.beam.SnapshotOptions;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -17,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -97,13 +92,10 @@ public final class SnapshotBench {
   private static final boolean OUTPUT_PARALLELIZATION =
       Boolean.parseBoolean(System.getProperty("bench.jdbcioReadOutputParallelization", "true"));
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final AtomicBoolean EMITTED = new AtomicBoolean();
 
   public static void main(String[] args) {
     // JSON lines go to the real stdout; anything a library prints there goes to stderr instead.
-    PrintStream json = System.out;
-    System.setOut(System.err);
+    PrintStream json = BenchSupport.takeStdout();
     if (args.length < 5) {
       System.err.println(
           "usage: SnapshotBench <postgres|mariadb> <direct|flink|none>"
@@ -125,8 +117,7 @@ public final class SnapshotBench {
     if (heap != null && !heap.isBlank()) {
       line.put("heap", heap);
     }
-    long timeoutSeconds = Long.getLong("bench.timeoutSeconds", 600L);
-    startWatchdog(json, line, timeoutSeconds);
+    BenchSupport.startWatchdog(json, line);
 
     boolean ok = false;
     try {
@@ -150,21 +141,19 @@ public final class SnapshotBench {
           impl.equals("jdbc-loop")
               ? runLoop(db, rows)
               : runPipeline(db, runner, impl, parallelism, rows, extra);
-      line.put("seconds", round(timing.runSeconds, 3));
+      line.put("seconds", BenchSupport.round(timing.runSeconds, 3));
       line.put("rows_per_sec", Math.round(rows / timing.runSeconds));
       if (timing.buildSeconds >= 0) {
-        line.put("build_seconds", round(timing.buildSeconds, 3));
+        line.put("build_seconds", BenchSupport.round(timing.buildSeconds, 3));
       }
       if (timing.jobSeconds >= 0) {
-        line.put("flink_job_seconds", round(timing.jobSeconds, 3));
+        line.put("flink_job_seconds", BenchSupport.round(timing.jobSeconds, 3));
       }
       ok = true;
     } catch (Throwable t) {
-      System.err.println("[bench] case failed:");
-      t.printStackTrace(System.err);
-      line.put("error", describe(t));
+      BenchSupport.recordFailure(line, t);
     }
-    finish(json, line);
+    BenchSupport.finish(json, line);
     System.exit(ok ? 0 : 1);
   }
 
@@ -367,79 +356,6 @@ public final class SnapshotBench {
           "wrong row count: the loop read " + count + " rows, expected " + rows);
     }
     return new Timing(seconds, -1, -1);
-  }
-
-  private static void startWatchdog(PrintStream json, Map<String, Object> line, long seconds) {
-    Map<String, Object> base = new LinkedHashMap<>(line);
-    Thread watchdog =
-        new Thread(
-            () -> {
-              try {
-                Thread.sleep(seconds * 1000);
-              } catch (InterruptedException e) {
-                return;
-              }
-              Map<String, Object> timedOut = new LinkedHashMap<>(base);
-              timedOut.put("error", "timed out after " + seconds + " s");
-              System.err.println("[bench] timed out after " + seconds + " s; halting the JVM");
-              finish(json, timedOut);
-              Runtime.getRuntime().halt(3);
-            },
-            "bench-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
-  }
-
-  /** Adds the JVM-wide measurements and prints the line, once per JVM. */
-  private static void finish(PrintStream json, Map<String, Object> line) {
-    if (!EMITTED.compareAndSet(false, true)) {
-      return;
-    }
-    Long peak = peakRssMb();
-    if (peak != null) {
-      line.put("peak_rss_mb", peak);
-    }
-    line.put("jvm_seconds", round(ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0, 1));
-    try {
-      json.println(JSON.writeValueAsString(line));
-    } catch (Exception e) {
-      json.println("{\"bench\":\"snapshot\",\"error\":\"cannot write the result: " + e + "\"}");
-    }
-    json.flush();
-  }
-
-  /** VmHWM, the peak resident set size of this process, in MiB; null off Linux. */
-  static Long peakRssMb() {
-    try {
-      for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (l.startsWith("VmHWM:")) {
-          long kb = Long.parseLong(l.replaceAll("[^0-9]", ""));
-          return Math.round(kb / 1024.0);
-        }
-      }
-    } catch (Exception e) {
-      // not Linux
-    }
-    return null;
-  }
-
-  /** The exception and its root cause, on one line, short enough for a JSON field. */
-  static String describe(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String text = t.getClass().getSimpleName() + ": " + t.getMessage();
-    if (root != t) {
-      text += " | root cause " + root.getClass().getName() + ": " + root.getMessage();
-    }
-    text = text.replaceAll("\\s+", " ").trim();
-    return text.length() > 600 ? text.substring(0, 600) + "..." : text;
-  }
-
-  private static double round(double value, int decimals) {
-    double scale = Math.pow(10, decimals);
-    return Math.round(value * scale) / scale;
   }
 
   private static Object parseIntOr(String s, Object fallback) {

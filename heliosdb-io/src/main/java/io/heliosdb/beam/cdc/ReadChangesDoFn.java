@@ -3,15 +3,13 @@ package io.heliosdb.beam.cdc;
 import io.heliosdb.beam.HeliosDbException;
 import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
+import io.heliosdb.beam.stream.StreamDoFn;
 import io.heliosdb.beam.stream.StreamTracker;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.splittabledofn.ManualWatermarkEstimator;
 import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
-import org.apache.beam.sdk.transforms.splittabledofn.WatermarkEstimators;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.Row;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.joda.time.Duration;
@@ -53,8 +51,7 @@ import org.joda.time.Instant;
  * A {@link ManualWatermarkEstimator} advanced to the commit time of each change and the time of
  * each heartbeat, so the watermark moves while the table is idle.
  */
-@DoFn.UnboundedPerElement
-public final class ReadChangesDoFn extends DoFn<byte[], Row> {
+public final class ReadChangesDoFn extends StreamDoFn<LogPosition> {
   static final int MAX_RECORDS_PER_CALL = 10_000;
   /** Records a connector poll returns at most ({@code max.batch.size}). */
   static final int FULL_POLL = 2_048;
@@ -94,25 +91,9 @@ public final class ReadChangesDoFn extends DoFn<byte[], Row> {
     }
   }
 
-  @NewTracker
-  public StreamTracker<LogPosition> newTracker(@Restriction LogPosition position) {
-    return new StreamTracker<>(position);
-  }
-
   @GetRestrictionCoder
   public LogPositionCoder restrictionCoder() {
     return new LogPositionCoder();
-  }
-
-  @GetInitialWatermarkEstimatorState
-  public Instant initialWatermark() {
-    return BoundedWindow.TIMESTAMP_MIN_VALUE;
-  }
-
-  @NewWatermarkEstimator
-  public WatermarkEstimators.Manual newWatermarkEstimator(
-      @WatermarkEstimatorState Instant watermark) {
-    return new WatermarkEstimators.Manual(watermark);
   }
 
   @ProcessElement
@@ -150,8 +131,8 @@ public final class ReadChangesDoFn extends DoFn<byte[], Row> {
           // a heartbeat carries the worker's clock: it moves the watermark only when it ends a
           // poll (nothing more waiting), not past a backlog still being read
           boolean idleHeartbeat = change == null && i == records.size() - 1;
-          if ((change != null || idleHeartbeat) && time.isAfter(watermark.currentWatermark())) {
-            watermark.setWatermark(time);
+          if (change != null || idleHeartbeat) {
+            advance(watermark, time);
           }
           handled++;
         }

@@ -6,6 +6,7 @@ import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
 import io.heliosdb.beam.schema.TableSchema;
 import io.heliosdb.beam.schema.ValueReader;
+import io.heliosdb.beam.stream.StreamDoFn;
 import io.heliosdb.beam.stream.StreamTracker;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,10 +15,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.splittabledofn.ManualWatermarkEstimator;
 import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
-import org.apache.beam.sdk.transforms.splittabledofn.WatermarkEstimators;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.Row;
 import org.joda.time.Duration;
@@ -44,8 +43,7 @@ import org.joda.time.Instant;
  * A {@link ManualWatermarkEstimator} set to the event time of the last row emitted, and, when a
  * poll is caught up, to the cutoff, so the watermark advances while the table is idle.
  */
-@DoFn.UnboundedPerElement
-public final class PollTableDoFn extends DoFn<byte[], Row> {
+public final class PollTableDoFn extends StreamDoFn<PollCursor> {
   private final IncrementalSpec spec;
   private transient PooledDataSource pool;
   private transient TableSchema rows;
@@ -87,25 +85,9 @@ public final class PollTableDoFn extends DoFn<byte[], Row> {
     return PollCursor.start();
   }
 
-  @NewTracker
-  public StreamTracker<PollCursor> newTracker(@Restriction PollCursor cursor) {
-    return new StreamTracker<>(cursor);
-  }
-
   @GetRestrictionCoder
   public PollCursorCoder restrictionCoder() {
     return new PollCursorCoder(spec.cursorSchema());
-  }
-
-  @GetInitialWatermarkEstimatorState
-  public Instant initialWatermark() {
-    return BoundedWindow.TIMESTAMP_MIN_VALUE;
-  }
-
-  @NewWatermarkEstimator
-  public WatermarkEstimators.Manual newWatermarkEstimator(
-      @WatermarkEstimatorState Instant watermark) {
-    return new WatermarkEstimators.Manual(watermark);
   }
 
   @ProcessElement
@@ -220,12 +202,6 @@ public final class PollTableDoFn extends DoFn<byte[], Row> {
     java.time.Instant time = cutoff.timestampOf(row.getValue(cursorIndexes[0]));
     long millis = Math.max(time.toEpochMilli(), BoundedWindow.TIMESTAMP_MIN_VALUE.getMillis());
     return new Instant(Math.min(millis, BoundedWindow.TIMESTAMP_MAX_VALUE.getMillis()));
-  }
-
-  private static void advance(ManualWatermarkEstimator<Instant> watermark, Instant to) {
-    if (to.isAfter(watermark.currentWatermark())) {
-      watermark.setWatermark(to);
-    }
   }
 
   private static void advance(ManualWatermarkEstimator<Instant> watermark, java.time.Instant to) {

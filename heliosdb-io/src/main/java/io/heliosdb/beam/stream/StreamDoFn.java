@@ -1,0 +1,39 @@
+package io.heliosdb.beam.stream;
+
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.splittabledofn.ManualWatermarkEstimator;
+import org.apache.beam.sdk.transforms.splittabledofn.WatermarkEstimators;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.Row;
+import org.joda.time.Instant;
+
+/**
+ * What the unbounded reads share: one stream per impulse, a {@link StreamTracker} over the
+ * restriction, and a manual watermark that starts at the minimum and only moves forward.
+ */
+@DoFn.UnboundedPerElement
+public abstract class StreamDoFn<R extends StreamRestriction<R>> extends DoFn<byte[], Row> {
+
+  @NewTracker
+  public StreamTracker<R> newTracker(@Restriction R position) {
+    return new StreamTracker<>(position);
+  }
+
+  @GetInitialWatermarkEstimatorState
+  public Instant initialWatermark() {
+    return BoundedWindow.TIMESTAMP_MIN_VALUE;
+  }
+
+  @NewWatermarkEstimator
+  public WatermarkEstimators.Manual newWatermarkEstimator(
+      @WatermarkEstimatorState Instant watermark) {
+    return new WatermarkEstimators.Manual(watermark);
+  }
+
+  /** Moves the watermark to {@code to} if that is later; never back. */
+  protected static void advance(ManualWatermarkEstimator<Instant> watermark, Instant to) {
+    if (to.isAfter(watermark.currentWatermark())) {
+      watermark.setWatermark(to);
+    }
+  }
+}
