@@ -116,6 +116,54 @@ class CdcRunnersIT {
     }
   }
 
+  /**
+   * On Flink the slot is acknowledged only after a checkpoint completes: with checkpoints every
+   * 20 s, changes arrive downstream long before the slot's confirmed LSN moves, and it moves once
+   * a checkpoint has completed. Acknowledging in {@code process} would fail this test.
+   */
+  @Test
+  void flinkAcknowledgesTheSlotOnlyAfterACheckpointCompletes() throws Exception {
+    TestDatabase db = TestDatabases.get(DatabaseKind.POSTGRES);
+    String table = TestDatabase.uniqueName("it_cdc_ack");
+    db.execute("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, v VARCHAR(20) NOT NULL)",
+        "CREATE PUBLICATION " + table + " FOR TABLE " + table,
+        "SELECT pg_create_logical_replication_slot('" + table + "', 'pgoutput')");
+    Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=FlinkRunner",
+        "--streaming=true", "--parallelism=1", "--attachedMode=false",
+        "--checkpointingInterval=20000").create());
+    StreamCollector changes = new StreamCollector();
+    changes.collect(pipeline.apply(HeliosDbIO.read().withConnection(db.connectionConfiguration())
+        .withTable(table).withCdc(CdcOptions.create().withSlotName(table)
+            .withHeartbeatInterval(org.joda.time.Duration.standardSeconds(1)))),
+        CdcRunnersIT::render);
+    long start = confirmedFlushLsn(db, table);
+    long started = System.currentTimeMillis();
+    PipelineResult result = pipeline.run();
+    try {
+      db.execute("INSERT INTO " + table + " VALUES (1, 'a')", "INSERT INTO " + table
+          + " VALUES (2, 'b')");
+      await().atMost(WAIT).until(() -> changes.values().size() >= 2);
+      long arrived = System.currentTimeMillis() - started;
+      // the first checkpoint comes about 20 s after the job started
+      org.junit.jupiter.api.Assumptions.assumeTrue(arrived < 12_000,
+          "changes arrived too late (" + arrived + " ms) to tell acknowledgement from checkpoint");
+      Thread.sleep(2_000);
+      assertThat(confirmedFlushLsn(db, table)).as("slot acknowledged before any checkpoint")
+          .isEqualTo(start);
+      await().atMost(WAIT).until(() -> confirmedFlushLsn(db, table) > start);
+      assertThat(System.currentTimeMillis() - started).isGreaterThan(15_000);
+    } finally {
+      result.cancel();
+      changes.clear();
+      await().atMost(WAIT).ignoreExceptions().until(() -> {
+        db.execute("SELECT pg_drop_replication_slot('" + table + "')");
+        return true;
+      });
+      db.execute("DROP PUBLICATION IF EXISTS " + table);
+      db.dropQuietly(table);
+    }
+  }
+
   @Test
   void refusesFlinkWithoutCheckpointingBecauseNothingWouldBeAcknowledged() throws Exception {
     TestDatabase db = TestDatabases.get(DatabaseKind.POSTGRES);
