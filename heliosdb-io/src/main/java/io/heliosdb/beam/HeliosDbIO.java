@@ -4,14 +4,15 @@ import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
 import com.google.auto.value.AutoValue;
 import io.heliosdb.beam.dialect.Dialect;
-import io.heliosdb.beam.cdc.CdcRead;
+import io.heliosdb.beam.cdc.ReadChangesDoFn;
 import io.heliosdb.beam.cdc.CdcSpec;
 import io.heliosdb.beam.dialect.ChangeCaptureSettings;
 import io.heliosdb.beam.dialect.Dialects;
-import io.heliosdb.beam.incremental.IncrementalRead;
+import io.heliosdb.beam.incremental.PollTableDoFn;
 import io.heliosdb.beam.incremental.IncrementalSpec;
 import io.heliosdb.beam.schema.TableMetadata;
 import io.heliosdb.beam.snapshot.SnapshotRead;
+import io.heliosdb.beam.stream.StreamRead;
 import io.heliosdb.beam.snapshot.SnapshotSpec;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.display.DisplayData;
@@ -294,7 +295,10 @@ public final class HeliosDbIO {
               getUnknownTypesAsString());
       spec.tableSchema(); // fails here, naming the column, if a type has no mapping
       TableDetector.warnIfNotIndexed(config, dialect, metadata, options.getTrackingColumn());
-      return input.apply("Incremental " + metadata.table(), new IncrementalRead(spec));
+      return input.apply(
+          "Incremental " + metadata.table(),
+          new StreamRead(
+              "Poll " + spec.label(), new PollTableDoFn(spec), spec.tableSchema().schema()));
     }
 
     private PCollection<Row> expandCdc(
@@ -318,22 +322,21 @@ public final class HeliosDbIO {
               serverId,
               options.getHeartbeatInterval().getMillis(),
               CDC_POLL_MILLIS);
-      try {
-        dialect.changeTaskProperties(config.getJdbcUrl(), config.getRedactedUrl(), settings);
-        if (options.getStartPosition() != null) {
-          dialect.checkPosition(options.getStartPosition());
-        }
-      } catch (UnsupportedOperationException e) {
-        throw new IllegalArgumentException(
-            "HeliosDbIO.read().withCdc(...): " + e.getMessage() + " (" + config.getRedactedUrl()
-                + ")", e);
+      // checked now, not when the stream starts: the URL's form and the start position's
+      dialect.changeTaskProperties(config.getJdbcUrl(), config.getRedactedUrl(), settings);
+      if (options.getStartPosition() != null) {
+        dialect.checkPosition(options.getStartPosition());
       }
       CdcSpec spec =
           new CdcSpec(
               config, dialect, metadata, settings, options.getStartPosition(),
               getUnknownTypesAsString());
       spec.tableSchema(); // fails here, naming the column, if a type has no mapping
-      return input.apply("CDC " + metadata.table(), new CdcRead(spec));
+      return input.apply(
+          "CDC " + metadata.table(),
+          new StreamRead(
+              "Read changes of " + spec.label(), new ReadChangesDoFn(spec),
+              spec.envelopeSchema()));
     }
 
     /**

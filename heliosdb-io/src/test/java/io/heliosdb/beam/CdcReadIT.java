@@ -53,8 +53,7 @@ class CdcReadIT {
     CdcOptions options = CdcOptions.create().withSlotName(table)
         .withHeartbeatInterval(org.joda.time.Duration.standardSeconds(1));
     if (db.isPostgres()) {
-      db.execute("CREATE PUBLICATION " + table + " FOR TABLE " + table,
-          "SELECT pg_create_logical_replication_slot('" + table + "', 'pgoutput')");
+      db.createPublicationAndSlot(table);
       return options;
     }
     try (Connection connection = db.connect()) {
@@ -66,23 +65,9 @@ class CdcReadIT {
     return Dialects.forJdbcUrl(db.url(), db.url());
   }
 
-  /**
-   * Drops the slot (waiting until the cancelled pipeline released it: a leftover slot keeps WAL
-   * forever) and the publication.
-   */
   static void dropSlot(TestDatabase db, String slot) {
-    if (!db.isPostgres()) {
-      return;
-    }
-    try {
-      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-        db.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-            + " WHERE slot_name = '" + slot + "'");
-        return true;
-      });
-      db.execute("DROP PUBLICATION IF EXISTS " + slot);
-    } catch (Exception e) {
-      System.err.println("could not drop replication slot " + slot + ": " + e);
+    if (db.isPostgres()) {
+      db.dropSlotAndPublication(slot);
     }
   }
 

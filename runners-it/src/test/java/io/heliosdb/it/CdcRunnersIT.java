@@ -67,9 +67,8 @@ class CdcRunnersIT {
     CdcOptions options = CdcOptions.create().withSlotName(table)
         .withHeartbeatInterval(org.joda.time.Duration.standardSeconds(1));
     if (db.isPostgres()) {
-      db.execute("ALTER TABLE " + table + " REPLICA IDENTITY FULL",
-          "CREATE PUBLICATION " + table + " FOR TABLE " + table,
-          "SELECT pg_create_logical_replication_slot('" + table + "', 'pgoutput')");
+      db.execute("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+      db.createPublicationAndSlot(table);
     } else {
       try (Connection connection = db.connect()) {
         options = options.withStartPosition(
@@ -106,11 +105,7 @@ class CdcRunnersIT {
       result.cancel();
       changes.clear();
       if (db.isPostgres()) {
-        await().atMost(WAIT).ignoreExceptions().until(() -> {
-          db.execute("SELECT pg_drop_replication_slot('" + table + "')");
-          return true;
-        });
-        db.execute("DROP PUBLICATION IF EXISTS " + table);
+        db.dropSlotAndPublication(table);
       }
       db.dropQuietly(table);
     }
@@ -126,9 +121,8 @@ class CdcRunnersIT {
   void flinkAcknowledgesTheSlotOnlyAfterACheckpointCompletes() throws Exception {
     TestDatabase db = TestDatabases.get(DatabaseKind.POSTGRES);
     String table = TestDatabase.uniqueName("it_cdc_ack");
-    db.execute("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, v VARCHAR(20) NOT NULL)",
-        "CREATE PUBLICATION " + table + " FOR TABLE " + table,
-        "SELECT pg_create_logical_replication_slot('" + table + "', 'pgoutput')");
+    db.execute("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, v VARCHAR(20) NOT NULL)");
+    db.createPublicationAndSlot(table);
     Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=FlinkRunner",
         "--streaming=true", "--parallelism=1", "--attachedMode=false",
         "--checkpointingInterval=40000", "--minPauseBetweenCheckpoints=25000").create());
@@ -156,11 +150,7 @@ class CdcRunnersIT {
     } finally {
       result.cancel();
       changes.clear();
-      await().atMost(WAIT).ignoreExceptions().until(() -> {
-        db.execute("SELECT pg_drop_replication_slot('" + table + "')");
-        return true;
-      });
-      db.execute("DROP PUBLICATION IF EXISTS " + table);
+      db.dropSlotAndPublication(table);
       db.dropQuietly(table);
     }
   }

@@ -18,6 +18,9 @@ final class ChangeConverter {
   private final Dialect dialect;
   private final Schema rows;
   private final Schema envelope;
+  /** The log's schema last seen, and its fields in the order of the table's: checked once. */
+  private transient org.apache.kafka.connect.data.Schema checkedSchema;
+  private transient Field[] columns;
 
   ChangeConverter(CdcSpec spec) {
     this.spec = spec;
@@ -72,12 +75,18 @@ final class ChangeConverter {
     if (struct == null) {
       return null;
     }
-    checkColumns(struct, record);
-    Object[] values = new Object[rows.getFieldCount()];
+    if (struct.schema() != checkedSchema) { // Debezium reuses one schema per table version
+      checkColumns(struct, record);
+      columns = new Field[rows.getFieldCount()];
+      for (int i = 0; i < columns.length; i++) {
+        columns[i] = struct.schema().field(rows.getField(i).getName());
+      }
+      checkedSchema = struct.schema();
+    }
+    Object[] values = new Object[columns.length];
     for (int i = 0; i < values.length; i++) {
-      Schema.Field field = rows.getField(i);
-      Field column = struct.schema().field(field.getName());
-      values[i] = ChangeValues.convert(struct.get(column), column.schema(), field.getType());
+      values[i] =
+          ChangeValues.convert(struct.get(columns[i]), columns[i].schema(), rows.getField(i).getType());
     }
     return Row.withSchema(rows).attachValues(values);
   }

@@ -119,6 +119,40 @@ abstract class CatalogDialect implements Dialect {
     return false;
   }
 
+  /**
+   * The Debezium settings every CDC read shares: the connector, one table, heartbeats, the poll
+   * wait, exact decimals, no tombstones, and no retries inside the connector (failures surface to
+   * the runner).
+   */
+  static Map<String, String> changeProperties(
+      String connectorClass, ChangeCaptureSettings settings) {
+    Map<String, String> properties = new java.util.HashMap<>();
+    properties.put("connector.class", connectorClass);
+    properties.put("topic.prefix", settings.sourceName());
+    properties.put(
+        "table.include.list",
+        java.util.regex.Pattern.quote(
+            settings.table().namespace() + "." + settings.table().name()));
+    properties.put("heartbeat.interval.ms", String.valueOf(settings.heartbeatMillis()));
+    properties.put("poll.interval.ms", String.valueOf(settings.pollMillis()));
+    properties.put("decimal.handling.mode", "precise");
+    properties.put("tombstones.on.delete", "false");
+    properties.put("errors.max.retries", "0");
+    return properties;
+  }
+
+  /**
+   * Settings of connectors that keep a schema history (binlog, LogMiner): kept in memory only and
+   * rebuilt from the table's current schema at each start, so no history is stored anywhere.
+   */
+  static void rebuildSchemaHistoryAtStart(Map<String, String> properties) {
+    properties.put(
+        "schema.history.internal", "io.debezium.relational.history.MemorySchemaHistory");
+    properties.put("schema.history.internal.store.only.captured.tables.ddl", "true");
+    properties.put("include.schema.changes", "false");
+    properties.put("snapshot.mode", "recovery");
+  }
+
   /** The columns of the indexes that have exactly one. */
   static List<String> singleColumns(Map<String, List<String>> indexes) {
     return indexes.values().stream().filter(c -> c.size() == 1).map(c -> c.get(0)).toList();

@@ -249,13 +249,12 @@ public final class MySqlDialect extends CatalogDialect {
       String jdbcUrl, String redactedUrl, ChangeCaptureSettings settings) {
     ChangeCaptureSettings.Endpoint endpoint =
         ChangeCaptureSettings.endpoint(jdbcUrl, 3306, redactedUrl);
-    Map<String, String> properties = new HashMap<>();
-    properties.put(
-        "connector.class",
-        mysqlDriver
-            ? "io.debezium.connector.mysql.MySqlConnector"
-            : "io.debezium.connector.mariadb.MariaDbConnector");
-    properties.put("topic.prefix", settings.sourceName());
+    Map<String, String> properties =
+        changeProperties(
+            mysqlDriver
+                ? "io.debezium.connector.mysql.MySqlConnector"
+                : "io.debezium.connector.mariadb.MariaDbConnector",
+            settings);
     // the session keeps the server's time zone (the driver's default would set the JVM's, which
     // fails on servers without time zone tables)
     properties.put("database.timezone", "disable");
@@ -272,23 +271,10 @@ public final class MySqlDialect extends CatalogDialect {
           List.of("trust", "verify-ca", "verify-full").contains(sslMode) ? sslMode : "disable");
     }
     properties.put("database.include.list", Pattern.quote(settings.table().namespace()));
-    properties.put(
-        "table.include.list",
-        Pattern.quote(settings.table().namespace() + "." + settings.table().name()));
-    // no schema history kept anywhere: the table's current schema is read at each start
-    properties.put(
-        "schema.history.internal", "io.debezium.relational.history.MemorySchemaHistory");
-    properties.put("schema.history.internal.store.only.captured.tables.ddl", "true");
+    rebuildSchemaHistoryAtStart(properties);
     properties.put("schema.history.internal.store.only.captured.databases.ddl", "true");
-    properties.put("include.schema.changes", "false");
-    properties.put("snapshot.mode", "recovery");
     properties.put("snapshot.locking.mode", "none");
-    properties.put("heartbeat.interval.ms", String.valueOf(settings.heartbeatMillis()));
-    properties.put("poll.interval.ms", String.valueOf(settings.pollMillis()));
-    properties.put("decimal.handling.mode", "precise");
     properties.put("bigint.unsigned.handling.mode", "precise");
-    properties.put("tombstones.on.delete", "false");
-    properties.put("errors.max.retries", "0");
     return properties;
   }
 

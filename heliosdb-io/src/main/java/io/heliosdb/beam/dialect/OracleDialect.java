@@ -144,28 +144,15 @@ public final class OracleDialect extends CatalogDialect {
   @Override
   public Map<String, String> changeTaskProperties(
       String jdbcUrl, String redactedUrl, ChangeCaptureSettings settings) {
-    Map<String, String> properties = new java.util.HashMap<>();
-    properties.put("connector.class", "io.debezium.connector.oracle.OracleConnector");
-    properties.put("topic.prefix", settings.sourceName());
+    Map<String, String> properties =
+        changeProperties("io.debezium.connector.oracle.OracleConnector", settings);
     properties.put("database.url", jdbcUrl);
     properties.put("database.dbname", databaseName(jdbcUrl, redactedUrl));
     properties.put("database.connection.adapter", "logminer");
     properties.put("log.mining.strategy", "online_catalog");
     properties.put(
         "schema.include.list", java.util.regex.Pattern.quote(settings.table().namespace()));
-    properties.put(
-        "table.include.list",
-        java.util.regex.Pattern.quote(settings.table().namespace() + "." + settings.table().name()));
-    properties.put(
-        "schema.history.internal", "io.debezium.relational.history.MemorySchemaHistory");
-    properties.put("schema.history.internal.store.only.captured.tables.ddl", "true");
-    properties.put("include.schema.changes", "false");
-    properties.put("snapshot.mode", "recovery");
-    properties.put("heartbeat.interval.ms", String.valueOf(settings.heartbeatMillis()));
-    properties.put("poll.interval.ms", String.valueOf(settings.pollMillis()));
-    properties.put("decimal.handling.mode", "precise");
-    properties.put("tombstones.on.delete", "false");
-    properties.put("errors.max.retries", "0");
+    rebuildSchemaHistoryAtStart(properties);
     return properties;
   }
 

@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -154,9 +153,8 @@ public final class PostgresDialect extends CatalogDialect {
       String jdbcUrl, String redactedUrl, ChangeCaptureSettings settings) {
     ChangeCaptureSettings.Endpoint endpoint =
         ChangeCaptureSettings.endpoint(jdbcUrl, 5432, redactedUrl);
-    Map<String, String> properties = new HashMap<>();
-    properties.put("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
-    properties.put("topic.prefix", settings.sourceName());
+    Map<String, String> properties =
+        changeProperties("io.debezium.connector.postgresql.PostgresConnector", settings);
     properties.put("database.hostname", endpoint.host());
     properties.put("database.port", String.valueOf(endpoint.port()));
     properties.put("database.dbname", endpoint.database());
@@ -165,15 +163,7 @@ public final class PostgresDialect extends CatalogDialect {
     properties.put("publication.name", settings.publicationName());
     properties.put("publication.autocreate.mode", "disabled"); // prepared by prepareChangeCapture
     properties.put("snapshot.mode", "no_data");
-    properties.put(
-        "table.include.list",
-        Pattern.quote(settings.table().namespace() + "." + settings.table().name()));
-    properties.put("heartbeat.interval.ms", String.valueOf(settings.heartbeatMillis()));
-    properties.put("poll.interval.ms", String.valueOf(settings.pollMillis()));
-    properties.put("decimal.handling.mode", "precise");
     properties.put("interval.handling.mode", "string");
-    properties.put("tombstones.on.delete", "false");
-    properties.put("errors.max.retries", "0");
     properties.put("slot.max.retries", "3");
     properties.put("slot.retry.delay.ms", "2000");
     return properties;

@@ -109,6 +109,35 @@ public final class TestDatabase {
     }
   }
 
+  /** PostgreSQL: the publication of {@code table} and a pgoutput slot, both named as the table. */
+  public void createPublicationAndSlot(String table) throws SQLException {
+    execute("CREATE PUBLICATION " + table + " FOR TABLE " + table,
+        "SELECT pg_create_logical_replication_slot('" + table + "', 'pgoutput')");
+  }
+
+  /**
+   * PostgreSQL: drops the slot, waiting up to 30 s for a cancelled pipeline to release it (a
+   * leftover slot keeps WAL forever), then the publication of the same name.
+   */
+  public void dropSlotAndPublication(String name) {
+    for (int attempt = 0; attempt < 60; attempt++) {
+      try {
+        execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+            + " WHERE slot_name = '" + name + "'");
+        execute("DROP PUBLICATION IF EXISTS " + name);
+        return;
+      } catch (SQLException stillActive) {
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+    System.err.println("could not drop replication slot " + name + " within 30 s");
+  }
+
   @Override
   public String toString() {
     return kind.name().toLowerCase(Locale.ROOT);
