@@ -3,14 +3,17 @@ package io.heliosdb.beam;
 import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
 import com.google.auto.value.AutoValue;
+import java.util.List;
 import io.heliosdb.beam.dialect.Dialect;
-import io.heliosdb.beam.cdc.ReadChangesDoFn;
+import io.heliosdb.beam.cdc.CdcRead;
 import io.heliosdb.beam.cdc.CdcSpec;
 import io.heliosdb.beam.dialect.ChangeCaptureSettings;
 import io.heliosdb.beam.dialect.Dialects;
 import io.heliosdb.beam.incremental.PollTableDoFn;
 import io.heliosdb.beam.incremental.IncrementalSpec;
+import io.heliosdb.beam.handoff.SnapshotThenCdcRead;
 import io.heliosdb.beam.schema.TableMetadata;
+import io.heliosdb.beam.snapshot.KeyOrder;
 import io.heliosdb.beam.snapshot.SnapshotRead;
 import io.heliosdb.beam.stream.StreamRead;
 import io.heliosdb.beam.snapshot.SnapshotSpec;
@@ -62,7 +65,6 @@ public final class HeliosDbIO {
   /** A snapshot read with the defaults: split by primary key, parallelism 4. */
   public static Read read() {
     return new AutoValue_HeliosDbIO_Read.Builder()
-        .setSnapshotOptions(SnapshotOptions.byPrimaryKey())
         .setParallelism(DEFAULT_PARALLELISM)
         .setFetchSize(DEFAULT_FETCH_SIZE)
         .setUnknownTypesAsString(false)
@@ -96,7 +98,8 @@ public final class HeliosDbIO {
 
     abstract @Nullable String getTable();
 
-    abstract SnapshotOptions getSnapshotOptions();
+    /** The user's snapshot options; null for the default (and for CDC alone). */
+    abstract @Nullable SnapshotOptions getSnapshotOptions();
 
     abstract @Nullable IncrementalOptions getIncrementalOptions();
 
@@ -155,7 +158,11 @@ public final class HeliosDbIO {
       return toBuilder().setTable(table).build();
     }
 
-    /** How the snapshot splits the table; default {@link SnapshotOptions#byPrimaryKey()}. */
+    /**
+     * How the snapshot splits the table; default {@link SnapshotOptions#byPrimaryKey()}. With
+     * {@link #withCdc}, reads the table in this snapshot first, then streams its changes: see
+     * {@link HeliosDbIO} "Snapshot then CDC".
+     */
     public Read withSnapshot(SnapshotOptions options) {
       checkArgumentNotNull(options, "withSnapshot(options): options must not be null");
       return toBuilder().setSnapshotOptions(options).build();
@@ -175,7 +182,8 @@ public final class HeliosDbIO {
     /**
      * Reads in CDC mode instead: streams every insert, update and delete of the table from the
      * database's log, as change envelopes ({@link io.heliosdb.beam.cdc.ChangeEnvelope}); see
-     * {@link CdcOptions}. The output is unbounded, with commit times as event timestamps.
+     * {@link CdcOptions}. The output is unbounded, with commit times as event timestamps. With
+     * {@link #withSnapshot} too, the table's rows come first as read events ({@code op = "r"}).
      */
     public Read withCdc(CdcOptions options) {
       checkArgumentNotNull(options, "withCdc(options): options must not be null");
@@ -251,10 +259,22 @@ public final class HeliosDbIO {
       if (getIncrementalOptions() != null) {
         return expandIncremental(input, config, dialect, metadata);
       }
-      if (getCdcOptions() != null) {
-        return expandCdc(input, config, dialect, metadata);
+      if (getCdcOptions() != null && getSnapshotOptions() != null) {
+        return expandSnapshotThenCdc(input, config, dialect, metadata);
       }
-      SnapshotOptions snapshot = getSnapshotOptions();
+      if (getCdcOptions() != null) {
+        return input.apply(
+            "CDC " + metadata.table(), new CdcRead(cdcSpec(input, config, dialect, metadata)));
+      }
+      return input.apply(
+          "Snapshot " + metadata.table(),
+          new SnapshotRead(snapshotSpec(input, config, dialect, metadata)));
+    }
+
+    private SnapshotSpec snapshotSpec(
+        PBegin input, ConnectionConfiguration config, Dialect dialect, TableMetadata metadata) {
+      SnapshotOptions snapshot =
+          getSnapshotOptions() != null ? getSnapshotOptions() : SnapshotOptions.byPrimaryKey();
       boolean directRunner = isDirectRunner(input);
       SnapshotSpec spec =
           SnapshotSpec.create(
@@ -270,7 +290,50 @@ public final class HeliosDbIO {
               directRunner,
               getUnknownTypesAsString());
       spec.tableSchema(); // fails here, naming the column, if a type has no mapping
-      return input.apply("Snapshot " + metadata.table(), new SnapshotRead(spec));
+      return spec;
+    }
+
+    /**
+     * Snapshot then CDC maps each chunk read onto the log by the chunk's primary-key range, so it
+     * needs a primary key ordered alike in Java and in the database, and a dialect that can map
+     * reads onto its log.
+     */
+    private PCollection<Row> expandSnapshotThenCdc(
+        PBegin input, ConnectionConfiguration config, Dialect dialect, TableMetadata metadata) {
+      String mode = "HeliosDbIO.read().withSnapshot(...).withCdc(...)";
+      if (!dialect.supportsConsistentReads()) {
+        throw new IllegalArgumentException(
+            mode + ": snapshot then CDC is supported on PostgreSQL and MariaDB, not on "
+                + dialect.name() + "; use withCdc(...) alone, after a snapshot read");
+      }
+      if (metadata.primaryKey().isEmpty()) {
+        throw new IllegalArgumentException(
+            mode + ": table " + metadata.table() + " has no primary key; snapshot then CDC"
+                + " matches changes to the snapshot's chunks by primary key");
+      }
+      if (getSplitColumn() != null && !List.of(getSplitColumn()).equals(metadata.primaryKey())) {
+        throw new IllegalArgumentException(
+            mode + ": withSplitColumn(\"" + getSplitColumn() + "\") is not the primary key "
+                + metadata.primaryKey() + " of " + metadata.table()
+                + "; snapshot then CDC splits by the primary key only");
+      }
+      if (getCdcOptions().getStartPosition() != null) {
+        throw new IllegalArgumentException(
+            mode + ": CdcOptions.withStartPosition(...) cannot follow a snapshot, whose stream"
+                + " starts where the log stands when the snapshot begins; drop one of them");
+      }
+      SnapshotSpec snapshot = snapshotSpec(input, config, dialect, metadata);
+      List<String> unordered = KeyOrder.unorderedFields(snapshot.keySchema().schema());
+      if (!unordered.isEmpty()) {
+        throw new IllegalArgumentException(
+            mode + ": the primary key of " + metadata.table() + " has columns " + unordered
+                + " whose order in the database (its collation) the pipeline cannot reproduce;"
+                + " snapshot then CDC needs integer, decimal or date/time key columns. Read the"
+                + " table with withSnapshot(...) and withCdc(...) as two reads instead");
+      }
+      CdcSpec cdc = cdcSpec(input, config, dialect, metadata);
+      return input.apply(
+          "Snapshot then CDC " + metadata.table(), new SnapshotThenCdcRead(snapshot, cdc));
     }
 
     private PCollection<Row> expandIncremental(
@@ -301,7 +364,7 @@ public final class HeliosDbIO {
               "Poll " + spec.label(), new PollTableDoFn(spec), spec.tableSchema().schema()));
     }
 
-    private PCollection<Row> expandCdc(
+    private CdcSpec cdcSpec(
         PBegin input, ConnectionConfiguration config, Dialect dialect, TableMetadata metadata) {
       CdcOptions options = getCdcOptions();
       requireFlinkCheckpointing(input.getPipeline().getOptions());
@@ -332,11 +395,7 @@ public final class HeliosDbIO {
               config, dialect, metadata, settings, options.getStartPosition(),
               getUnknownTypesAsString());
       spec.tableSchema(); // fails here, naming the column, if a type has no mapping
-      return input.apply(
-          "CDC " + metadata.table(),
-          new StreamRead(
-              "Read changes of " + spec.label(), new ReadChangesDoFn(spec),
-              spec.envelopeSchema()));
+      return spec;
     }
 
     /**
@@ -386,7 +445,7 @@ public final class HeliosDbIO {
 
     private String mode() {
       if (getCdcOptions() != null) {
-        return "cdc";
+        return getSnapshotOptions() != null ? "snapshot then cdc" : "cdc";
       }
       return getIncrementalOptions() != null ? "incremental" : "snapshot";
     }
@@ -411,7 +470,9 @@ public final class HeliosDbIO {
       }
       if (getCdcOptions() != null) {
         getCdcOptions().populateDisplayData(builder);
-        return;
+        if (getSnapshotOptions() == null) {
+          return;
+        }
       }
       builder
           .add(DisplayData.item("parallelism", getParallelism()).withLabel("Parallelism"))
@@ -419,7 +480,8 @@ public final class HeliosDbIO {
               DisplayData.item(
                       "splitColumn", getSplitColumn() == null ? "primary key" : getSplitColumn())
                   .withLabel("Split column"));
-      getSnapshotOptions().populateDisplayData(builder);
+      (getSnapshotOptions() != null ? getSnapshotOptions() : SnapshotOptions.byPrimaryKey())
+          .populateDisplayData(builder);
     }
   }
 }

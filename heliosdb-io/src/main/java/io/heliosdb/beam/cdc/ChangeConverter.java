@@ -34,6 +34,11 @@ final class ChangeConverter {
     return record.value() instanceof Struct value && value.schema().field("op") != null;
   }
 
+  /** The Debezium {@code source} block of a change record. */
+  static Struct sourceOf(SourceRecord record) {
+    return ((Struct) record.value()).getStruct("source");
+  }
+
   /** The time of a heartbeat or change record, for the watermark. */
   static Instant timeOf(SourceRecord record) {
     if (record.value() instanceof Struct value) {

@@ -19,9 +19,13 @@ import org.joda.time.Instant;
  * Streams the changes of one table from the database's log through a Debezium connector task.
  *
  * <h3>Initial Restriction</h3>
- * The log position to start from: the user's start position, else the replication slot's
- * confirmed position (PostgreSQL; slot and publication created if missing) or the binlog's
- * current end (MySQL/MariaDB).
+ * The element's offset ({@link StreamStart}; snapshot-then-CDC fixed it before its snapshot),
+ * else the user's start position, else the replication slot's confirmed position (PostgreSQL;
+ * slot and publication created if missing) or the binlog's current end (MySQL/MariaDB).
+ *
+ * <h3>Which changes</h3>
+ * Every change the element's {@link StreamStart#emits} accepts: all in CDC mode; after a
+ * snapshot, those its chunk reads did not see. Skipped changes are claimed like the others.
  *
  * <h3>Splitting</h3>
  * None initially: one stream per table. A runner checkpoint splits off the rest of the stream at
@@ -51,7 +55,7 @@ import org.joda.time.Instant;
  * A {@link ManualWatermarkEstimator} advanced to the commit time of each change and the time of
  * each heartbeat, so the watermark moves while the table is idle.
  */
-public final class ReadChangesDoFn extends StreamDoFn<LogPosition> {
+public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> {
   static final int MAX_RECORDS_PER_CALL = 10_000;
   /** Records a connector poll returns at most ({@code max.batch.size}). */
   static final int FULL_POLL = 2_048;
@@ -81,7 +85,10 @@ public final class ReadChangesDoFn extends StreamDoFn<LogPosition> {
   }
 
   @GetInitialRestriction
-  public LogPosition initialRestriction() {
+  public LogPosition initialRestriction(@Element StreamStart start) {
+    if (start.offset() != null) {
+      return LogPosition.of(start.offset());
+    }
     try (Connection connection = pool.getConnection()) {
       return LogPosition.of(
           spec.dialect().prepareChangeCapture(connection, spec.settings(), spec.startPosition()));
@@ -98,6 +105,7 @@ public final class ReadChangesDoFn extends StreamDoFn<LogPosition> {
 
   @ProcessElement
   public ProcessContinuation process(
+      @Element StreamStart start,
       RestrictionTracker<LogPosition, LogPosition> tracker,
       ManualWatermarkEstimator<Instant> watermark,
       OutputReceiver<Row> out,
@@ -118,6 +126,7 @@ public final class ReadChangesDoFn extends StreamDoFn<LogPosition> {
           SourceRecord record = records.get(i);
           LogPosition next = LogPosition.of(record.sourceOffset());
           Row change = ChangeConverter.isChange(record) ? converter.convert(record) : null;
+          boolean emit = change != null && start.emits(change, ChangeConverter.sourceOf(record));
           if (!tracker.tryClaim(next)) {
             task.giveBack(records.subList(i, records.size()));
             return ProcessContinuation.stop();
@@ -125,7 +134,7 @@ public final class ReadChangesDoFn extends StreamDoFn<LogPosition> {
           lastClaim = task.claimed(next);
           last = next;
           Instant time = ChangeConverter.timeOf(record);
-          if (change != null) {
+          if (emit) {
             out.outputWithTimestamp(change, time);
           }
           // a heartbeat carries the worker's clock: it moves the watermark only when it ends a

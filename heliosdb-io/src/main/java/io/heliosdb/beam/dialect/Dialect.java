@@ -152,6 +152,48 @@ public interface Dialect extends Serializable {
   String positionOf(java.util.Map<String, ?> offset);
 
   /**
+   * The {@code source} of the table's change envelopes (database, schema or null, table), as the
+   * log names them.
+   */
+  default java.util.List<String> changeSource(Connection connection, TableId table)
+      throws SQLException {
+    return java.util.Arrays.asList(connection.getCatalog(), table.namespace(), table.name());
+  }
+
+  /**
+   * Whether a chunk read can be mapped exactly onto the log ({@link #beginConsistentRead}), as
+   * snapshot-then-CDC needs.
+   */
+  default boolean supportsConsistentReads() {
+    return false;
+  }
+
+  /**
+   * Begins the transaction of one chunk read so that the rows it reads are exactly the table as
+   * of a point of the log, and returns that point as a token for {@link #changeVisibility}
+   * (PostgreSQL: the transaction's snapshot; MariaDB: the binlog position of a consistent
+   * snapshot). {@link #endStreaming} ends the transaction.
+   */
+  default String beginConsistentRead(Connection connection) throws SQLException {
+    throw new UnsupportedOperationException(name() + " cannot map a chunk read onto its log");
+  }
+
+  /** Which changes of the log the chunk read of {@code token} already saw. */
+  default ChangeVisibility changeVisibility(String token) {
+    throw new UnsupportedOperationException(name() + " cannot map a chunk read onto its log");
+  }
+
+  /**
+   * The position of the snapshot rows of a chunk read under {@code token}, as {@link
+   * #positionOf} writes positions: not after any change the stream emits for its keys.
+   *
+   * @param start the offset where the stream starts
+   */
+  default String snapshotPosition(String token, java.util.Map<String, ?> start) {
+    return positionOf(start);
+  }
+
+  /**
    * Whether tables without a key can be split by physical page ranges (PostgreSQL's {@code
    * ctid}).
    */

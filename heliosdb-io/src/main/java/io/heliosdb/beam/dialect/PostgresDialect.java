@@ -266,6 +266,24 @@ public final class PostgresDialect extends CatalogDialect {
         "messageType", matcher.group(3));
   }
 
+  @Override
+  public boolean supportsConsistentReads() {
+    return true;
+  }
+
+  /** A repeatable-read transaction; its snapshot, as {@code xmin:xmax:xip,...}, is the token. */
+  @Override
+  public String beginConsistentRead(Connection connection) throws SQLException {
+    connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+    connection.setAutoCommit(false);
+    return queryString(connection, "SELECT CAST(pg_current_snapshot() AS text)");
+  }
+
+  @Override
+  public ChangeVisibility changeVisibility(String token) {
+    return new PostgresSnapshotVisibility(token);
+  }
+
   static long parseLsn(String lsn) {
     String[] halves = lsn.split("/", -1);
     return (Long.parseLong(halves[0], 16) << 32) | Long.parseLong(halves[1], 16);

@@ -43,7 +43,7 @@ import org.joda.time.Instant;
  * A {@link ManualWatermarkEstimator} set to the event time of the last row emitted, and, when a
  * poll is caught up, to the cutoff, so the watermark advances while the table is idle.
  */
-public final class PollTableDoFn extends StreamDoFn<PollCursor> {
+public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
   private final IncrementalSpec spec;
   private transient PooledDataSource pool;
   private transient TableSchema rows;

@@ -35,6 +35,10 @@ public class BlockRangeTracker extends RestrictionTracker<OffsetRange, BlockRang
       this.claimedTo = from;
     }
 
+    public long from() {
+      return from;
+    }
+
     public long to() {
       return to;
     }

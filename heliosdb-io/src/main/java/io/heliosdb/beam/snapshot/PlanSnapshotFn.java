@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * count) and emits up to {@code parallelism} splits that together cover every row, plus a split
  * for NULL split keys and one for the key {@link Long#MAX_VALUE}, which no key range can hold.
  */
-class PlanSnapshotFn extends DoFn<byte[], SnapshotSplit> {
+public class PlanSnapshotFn extends DoFn<byte[], SnapshotSplit> {
   private static final Logger LOG = LoggerFactory.getLogger(PlanSnapshotFn.class);
 
   private final SnapshotSpec spec;
@@ -46,30 +46,37 @@ class PlanSnapshotFn extends DoFn<byte[], SnapshotSplit> {
 
   @ProcessElement
   public void process(OutputReceiver<SnapshotSplit> out) {
-    List<SnapshotSplit> splits = new ArrayList<>();
     try (Connection connection = pool.getConnection()) {
-      long rows = spec.dialect().estimateRowCount(connection, spec.table().table());
-      SnapshotSql sql = new SnapshotSql(spec);
-      switch (spec.strategy()) {
-        case KEY_RANGES -> planKeyRanges(connection, sql, rows, splits);
-        case CHUNK_BOUNDARIES -> planChunks(connection, sql, splits);
-        case PAGE_RANGES -> planPages(connection, rows, splits);
-        case SINGLE_SCAN -> splits.add(SnapshotSplit.single(SnapshotSplit.Kind.FULL_TABLE));
-      }
-      if (spec.splitKeyNullable() && hasNullKeys(connection, sql)) {
-        splits.add(SnapshotSplit.single(SnapshotSplit.Kind.NULL_KEYS));
-      }
-      spec.dialect().endStreaming(connection);
+      plan(spec, connection).forEach(out::output);
     } catch (SQLException e) {
       throw new HeliosDbException(
           "[" + spec.label() + "] cannot plan the snapshot: " + e.getMessage(), e);
     }
-    LOG.info("[{}] snapshot planned as {} splits ({})", spec.label(), splits.size(),
-        spec.strategy());
-    splits.forEach(out::output);
   }
 
-  private void planKeyRanges(
+  /** The splits of a snapshot of the table as it is now. */
+  public static List<SnapshotSplit> plan(SnapshotSpec spec, Connection connection)
+      throws SQLException {
+    List<SnapshotSplit> splits = new ArrayList<>();
+    long rows = spec.dialect().estimateRowCount(connection, spec.table().table());
+    SnapshotSql sql = new SnapshotSql(spec);
+    switch (spec.strategy()) {
+      case KEY_RANGES -> planKeyRanges(spec, connection, sql, rows, splits);
+      case CHUNK_BOUNDARIES -> planChunks(spec, connection, sql, splits);
+      case PAGE_RANGES -> planPages(spec, connection, rows, splits);
+      case SINGLE_SCAN -> splits.add(SnapshotSplit.single(SnapshotSplit.Kind.FULL_TABLE));
+    }
+    if (spec.splitKeyNullable() && hasNullKeys(connection, sql)) {
+      splits.add(SnapshotSplit.single(SnapshotSplit.Kind.NULL_KEYS));
+    }
+    spec.dialect().endStreaming(connection);
+    LOG.info("[{}] snapshot planned as {} splits ({})", spec.label(), splits.size(),
+        spec.strategy());
+    return splits;
+  }
+
+  private static void planKeyRanges(
+      SnapshotSpec spec,
       Connection connection, SnapshotSql sql, long rows, List<SnapshotSplit> splits)
       throws SQLException {
     Long min;
@@ -93,7 +100,8 @@ class PlanSnapshotFn extends DoFn<byte[], SnapshotSplit> {
     }
   }
 
-  private void planChunks(Connection connection, SnapshotSql sql, List<SnapshotSplit> splits)
+  private static void planChunks(
+      SnapshotSpec spec,Connection connection, SnapshotSql sql, List<SnapshotSplit> splits)
       throws SQLException {
     TableSchema keys = spec.keySchema();
     List<Row> boundaries = new ArrayList<>();
@@ -120,7 +128,8 @@ class PlanSnapshotFn extends DoFn<byte[], SnapshotSplit> {
     }
   }
 
-  private void planPages(Connection connection, long rows, List<SnapshotSplit> splits)
+  private static void planPages(
+      SnapshotSpec spec,Connection connection, long rows, List<SnapshotSplit> splits)
       throws SQLException {
     long pages = spec.dialect().pageCount(connection, spec.table().table());
     double rowsPerPage = ChunkPlanner.density(rows, new OffsetRange(0, Math.max(1, pages)));
@@ -130,7 +139,7 @@ class PlanSnapshotFn extends DoFn<byte[], SnapshotSplit> {
     }
   }
 
-  private boolean hasNullKeys(Connection connection, SnapshotSql sql) throws SQLException {
+  private static boolean hasNullKeys(Connection connection, SnapshotSql sql) throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(sql.anyNullKey())) {
       statement.setInt(1, 1);
       try (ResultSet rs = statement.executeQuery()) {

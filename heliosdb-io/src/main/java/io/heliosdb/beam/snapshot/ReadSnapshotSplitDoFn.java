@@ -13,11 +13,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.Row;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,8 +58,22 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
     this.spec = spec;
   }
 
-  /** Outputs a batch of rows whose claim succeeded. */
-  abstract void emit(List<Row> batch, OutputReceiver<OutT> out);
+  /**
+   * Outputs a batch of rows whose claim succeeded.
+   *
+   * @param chunk what the consistent read of the batch saw, when {@link #consistent()}; null
+   *     otherwise
+   */
+  abstract void emit(List<Row> batch, @Nullable ChunkSnapshot chunk, OutputReceiver<OutT> out);
+
+  /**
+   * Whether each query reads in a transaction mapped onto the log ({@link
+   * Dialect#beginConsistentRead}) and every claim, even of no rows, is emitted with its {@link
+   * ChunkSnapshot}: for snapshot-then-CDC.
+   */
+  boolean consistent() {
+    return false;
+  }
 
   /** Outputs each row: for runners that take many outputs per call cheaply (Flink, Dataflow). */
   public static final class Rows extends ReadSnapshotSplitDoFn<Row> {
@@ -67,7 +82,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
     }
 
     @Override
-    void emit(List<Row> batch, OutputReceiver<Row> out) {
+    void emit(List<Row> batch, @Nullable ChunkSnapshot chunk, OutputReceiver<Row> out) {
       for (Row row : batch) {
         out.output(row);
       }
@@ -85,8 +100,31 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
     }
 
     @Override
-    void emit(List<Row> batch, OutputReceiver<List<Row>> out) {
+    void emit(List<Row> batch, @Nullable ChunkSnapshot chunk, OutputReceiver<List<Row>> out) {
       out.output(batch);
+    }
+  }
+
+  /**
+   * Reads each query in a consistent transaction and outputs each claimed block of rows with what
+   * that read saw, for snapshot-then-CDC; see {@link ChunkSnapshot}.
+   */
+  public static final class Consistent extends ReadSnapshotSplitDoFn<KV<ChunkSnapshot, List<Row>>> {
+    public Consistent(SnapshotSpec spec) {
+      super(spec);
+    }
+
+    @Override
+    boolean consistent() {
+      return true;
+    }
+
+    @Override
+    void emit(
+        List<Row> batch,
+        @Nullable ChunkSnapshot chunk,
+        OutputReceiver<KV<ChunkSnapshot, List<Row>>> out) {
+      out.output(KV.of(chunk, batch));
     }
   }
 
@@ -127,16 +165,16 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       @Element SnapshotSplit split,
       RestrictionTracker<OffsetRange, Block> tracker,
       OutputReceiver<OutT> out) {
-    Consumer<List<Row>> emitter = batch -> emit(batch, out);
+    Sink sink = (batch, chunk) -> emit(batch, chunk, out);
     try (Connection connection = pool.getConnection()) {
-      RowBatcher batcher = new RowBatcher(emitter, spec.outputBatchSize());
       switch (split.kind()) {
-        case KEY_RANGE -> readKeyRange(connection, tracker, emitter);
-        case CHUNKS -> readChunks(connection, split.boundaries(), tracker, batcher);
-        case PAGES -> readPages(connection, split.rowsPerOffset(), tracker, batcher);
-        case FULL_TABLE -> readOnce(connection, sql.fullTable(), null, tracker, batcher);
-        case NULL_KEYS -> readOnce(connection, sql.nullKeys(), null, tracker, batcher);
-        case MAX_KEY -> readOnce(connection, sql.maxKey(), Long.MAX_VALUE, tracker, batcher);
+        case KEY_RANGE -> readKeyRange(connection, tracker, sink);
+        case CHUNKS -> readChunks(connection, split.boundaries(), tracker, sink);
+        case PAGES -> readPages(connection, split.rowsPerOffset(), tracker, sink);
+        case FULL_TABLE -> readOnce(connection, sql.fullTable(), null, null, tracker, sink);
+        case NULL_KEYS -> readOnce(connection, sql.nullKeys(), null, null, tracker, sink);
+        case MAX_KEY -> readOnce(connection, sql.maxKey(), Long.MAX_VALUE,
+            List.of(Long.MAX_VALUE), tracker, sink);
       }
     } catch (SQLException e) {
       throw new HeliosDbException(
@@ -152,8 +190,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
    * claim covers are emitted: a residual resumes right after the last emitted row.
    */
   private void readKeyRange(
-      Connection connection, RestrictionTracker<OffsetRange, Block> tracker,
-      Consumer<List<Row>> out)
+      Connection connection, RestrictionTracker<OffsetRange, Block> tracker, Sink out)
       throws SQLException {
     int keyColumn = spec.table().indexOf(spec.splitColumns().get(0)) + 1;
     int batchSize = spec.outputBatchSize();
@@ -163,6 +200,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       List<Row> batch = new ArrayList<>(batchSize);
       long[] keys = new long[batchSize];
       int read = 0;
+      String token = beginChunk(connection);
       try (PreparedStatement statement = prepare(connection, sql.keyRange())) {
         statement.setLong(1, cursor);
         statement.setLong(2, queryTo);
@@ -174,7 +212,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
             read++;
             if (batch.size() == batchSize) {
               long end = keys[batchSize - 1] + 1;
-              if (!emitClaimed(tracker, new Block(cursor, end), batch, keys, out)) {
+              if (!emitClaimed(tracker, new Block(cursor, end), batch, keys, token, out)) {
                 return;
               }
               cursor = end;
@@ -191,7 +229,8 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       } else {
         end = batch.isEmpty() ? cursor : keys[batch.size() - 1] + 1;
       }
-      if (cursor < end && !emitClaimed(tracker, new Block(cursor, end), batch, keys, out)) {
+      if (cursor < end
+          && !emitClaimed(tracker, new Block(cursor, end), batch, keys, token, out)) {
         return;
       }
       cursor = end;
@@ -199,13 +238,14 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
   }
 
   /**
-   * Claims {@code block} and emits the rows of {@code batch} that it covers.
+   * Claims {@code block} and emits the rows of {@code batch} that it covers (with the keys it
+   * covers, if read under a consistent read's {@code token}).
    *
    * @return whether the whole block was claimed, so reading may go on
    */
   private static boolean emitClaimed(
       RestrictionTracker<OffsetRange, Block> tracker, Block block, List<Row> batch, long[] keys,
-      Consumer<List<Row>> out) {
+      @Nullable String token, Sink out) {
     if (!tracker.tryClaim(block)) {
       return false;
     }
@@ -213,8 +253,10 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
     while (keep > 0 && keys[keep - 1] >= block.claimedTo()) {
       keep--;
     }
-    if (keep > 0) {
-      out.accept(keep == batch.size() ? batch : new ArrayList<>(batch.subList(0, keep)));
+    if (keep > 0 || token != null) {
+      out.emit(
+          keep == batch.size() ? batch : new ArrayList<>(batch.subList(0, keep)),
+          token == null ? null : ChunkSnapshot.ofLongs(block.from(), block.claimedTo(), token));
     }
     return block.claimedTo() == block.to();
   }
@@ -224,13 +266,21 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       Connection connection,
       List<Row> boundaries,
       RestrictionTracker<OffsetRange, Block> tracker,
-      RowBatcher batcher)
+      Sink out)
       throws SQLException {
     for (long i = tracker.currentRestriction().getFrom();
         i < tracker.currentRestriction().getTo() && tracker.tryClaim(new Block(i, i + 1));
         i++) {
       Row lower = boundaries.get((int) i);
       Row upper = boundaries.get((int) i + 1);
+      String token = beginChunk(connection);
+      ChunkSnapshot chunk =
+          token == null
+              ? null
+              : new ChunkSnapshot(
+                  lower == null ? null : KeyOrder.of(lower),
+                  upper == null ? null : KeyOrder.of(upper),
+                  token);
       try (PreparedStatement statement =
           prepare(connection, sql.chunk(lower != null, upper != null))) {
         int index = 1;
@@ -240,7 +290,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
         if (upper != null) {
           sql.bindTuple(statement, index, upper);
         }
-        emitAll(statement, batcher);
+        emitAll(statement, chunk, out);
       }
     }
   }
@@ -250,7 +300,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       Connection connection,
       double rowsPerPage,
       RestrictionTracker<OffsetRange, Block> tracker,
-      RowBatcher batcher)
+      Sink out)
       throws SQLException {
     long pagesPerBlock = Math.max(1, (long) (spec.chunkSize() / Math.max(1.0, rowsPerPage)));
     long page = tracker.currentRestriction().getFrom();
@@ -261,29 +311,46 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       }
       try (PreparedStatement statement = prepare(connection, sql.pages())) {
         dialect.bindPageRange(statement, 1, page, block.claimedTo());
-        emitAll(statement, batcher);
+        emitAll(statement, null, out);
       }
       page = block.claimedTo();
     }
   }
 
-  /** A split of one offset: claim it, then emit the whole query. */
+  /**
+   * A split of one offset: claim it, then emit the whole query.
+   *
+   * @param lowerKey the least key the query can return, for a consistent read; null if none
+   */
   private void readOnce(
       Connection connection,
       String query,
       Long parameter,
+      @Nullable List<Object> lowerKey,
       RestrictionTracker<OffsetRange, Block> tracker,
-      RowBatcher batcher)
+      Sink out)
       throws SQLException {
     if (!tracker.tryClaim(new Block(0, 1))) {
       return;
     }
+    String token = beginChunk(connection);
     try (PreparedStatement statement = prepare(connection, query)) {
       if (parameter != null) {
         statement.setLong(1, parameter);
       }
-      emitAll(statement, batcher);
+      emitAll(statement, token == null ? null : new ChunkSnapshot(lowerKey, null, token), out);
     }
+  }
+
+  /** Begins a consistent read if {@link #consistent()}, returning its token; else null. */
+  private @Nullable String beginChunk(Connection connection) throws SQLException {
+    return consistent() ? dialect.beginConsistentRead(connection) : null;
+  }
+
+  /** Where claimed rows go: {@link #emit}. */
+  @FunctionalInterface
+  private interface Sink {
+    void emit(List<Row> batch, @Nullable ChunkSnapshot chunk);
   }
 
   private PreparedStatement prepare(Connection connection, String query) throws SQLException {
@@ -294,14 +361,20 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
 
   /**
    * Emits every row of the query in batches, under a claim already made, and ends the
-   * transaction, so that none outlives one chunk.
+   * transaction, so that none outlives one chunk. A consistent read's {@code chunk} is emitted
+   * even without rows.
    */
-  private void emitAll(PreparedStatement statement, RowBatcher batcher) throws SQLException {
+  private void emitAll(PreparedStatement statement, @Nullable ChunkSnapshot chunk, Sink out)
+      throws SQLException {
+    RowBatcher batcher = new RowBatcher(batch -> out.emit(batch, chunk), spec.outputBatchSize());
     try (ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         batcher.add(rows.read(rs, 1));
       }
       batcher.flush();
+      if (chunk != null && batcher.rows() == 0) {
+        out.emit(List.of(), chunk);
+      }
     } finally {
       dialect.endStreaming(statement.getConnection());
     }

@@ -8,11 +8,11 @@ import org.apache.beam.sdk.values.Row;
 import org.joda.time.Instant;
 
 /**
- * What the unbounded reads share: one stream per impulse, a {@link StreamTracker} over the
+ * What the unbounded reads share: one stream per element, a {@link StreamTracker} over the
  * restriction, and a manual watermark that starts at the minimum and only moves forward.
  */
 @DoFn.UnboundedPerElement
-public abstract class StreamDoFn<R extends StreamRestriction<R>> extends DoFn<byte[], Row> {
+public abstract class StreamDoFn<InT, R extends StreamRestriction<R>> extends DoFn<InT, Row> {
 
   @NewTracker
   public StreamTracker<R> newTracker(@Restriction R position) {

@@ -11,14 +11,14 @@ import org.apache.beam.sdk.values.Row;
 /** An unbounded read of one table: an impulse, then the {@link StreamDoFn} that streams it. */
 public class StreamRead extends PTransform<PBegin, PCollection<Row>> {
   private final String stepName;
-  private final StreamDoFn<?> reader;
+  private final StreamDoFn<byte[], ?> reader;
   private final Schema schema;
 
   /**
    * @param stepName the name of the reading step, e.g. {@code Poll public.orders}
    * @param schema the schema of the rows {@code reader} outputs
    */
-  public StreamRead(String stepName, StreamDoFn<?> reader, Schema schema) {
+  public StreamRead(String stepName, StreamDoFn<byte[], ?> reader, Schema schema) {
     this.stepName = stepName;
     this.reader = reader;
     this.schema = schema;

@@ -1,0 +1,112 @@
+package io.heliosdb.beam.handoff;
+
+import io.heliosdb.beam.cdc.ChangeEnvelope;
+import io.heliosdb.beam.cdc.StreamStart;
+import io.heliosdb.beam.dialect.ChangeVisibility;
+import io.heliosdb.beam.dialect.Dialect;
+import io.heliosdb.beam.snapshot.ChunkSnapshot;
+import io.heliosdb.beam.snapshot.KeyOrder;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.beam.sdk.values.Row;
+import org.apache.kafka.connect.data.Struct;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * The change stream after a snapshot: it starts where the log stood before the first chunk was
+ * read and emits a change unless the chunk read that covers its key already saw it. Keys no chunk
+ * covers (outside the table's key range when it was planned) get every change.
+ */
+final class HandoffPlan implements StreamStart {
+  private static final long serialVersionUID = 1L;
+
+  private final Map<String, Object> offset;
+  private final Dialect dialect;
+  private final List<String> keyFields;
+  /** Sorted by lower key, disjoint; adjacent reads of one transaction merged. */
+  private final List<ChunkSnapshot> chunks;
+  private transient ChangeVisibility[] visibility;
+
+  HandoffPlan(
+      Map<String, Object> offset, Dialect dialect, List<String> keyFields,
+      List<ChunkSnapshot> chunks) {
+    this.offset = offset;
+    this.dialect = dialect;
+    this.keyFields = keyFields;
+    this.chunks = merge(chunks);
+  }
+
+  @Override
+  public Map<String, Object> offset() {
+    return offset;
+  }
+
+  int chunkCount() {
+    return chunks.size();
+  }
+
+  @Override
+  public boolean emits(Row change, Struct source) {
+    Row image =
+        change.getRow(ChangeEnvelope.AFTER) != null
+            ? change.getRow(ChangeEnvelope.AFTER)
+            : change.getRow(ChangeEnvelope.BEFORE);
+    int chunk = find(KeyOrder.of(Objects.requireNonNull(image), keyFields));
+    return chunk < 0 || !visibility(chunk).saw(source);
+  }
+
+  /** The index of the chunk covering {@code key}, or -1. */
+  int find(List<Object> key) {
+    int low = 0;
+    int high = chunks.size() - 1;
+    int candidate = -1; // the last chunk whose lower bound is at or below the key
+    while (low <= high) {
+      int mid = (low + high) >>> 1;
+      List<Object> lower = chunks.get(mid).lower();
+      if (lower == null || KeyOrder.compare(lower, key) <= 0) {
+        candidate = mid;
+        low = mid + 1;
+      } else {
+        high = mid - 1;
+      }
+    }
+    return candidate >= 0 && chunks.get(candidate).covers(key) ? candidate : -1;
+  }
+
+  private ChangeVisibility visibility(int chunk) {
+    if (visibility == null) {
+      visibility = new ChangeVisibility[chunks.size()];
+    }
+    if (visibility[chunk] == null) {
+      visibility[chunk] = dialect.changeVisibility(chunks.get(chunk).token());
+    }
+    return visibility[chunk];
+  }
+
+  /** Sorts the chunks and merges neighbours read in one transaction. */
+  static List<ChunkSnapshot> merge(List<ChunkSnapshot> chunks) {
+    List<ChunkSnapshot> sorted = new ArrayList<>(chunks);
+    sorted.sort(Comparator.comparing(ChunkSnapshot::lower, HandoffPlan::compareLower));
+    List<ChunkSnapshot> merged = new ArrayList<>();
+    for (ChunkSnapshot chunk : sorted) {
+      ChunkSnapshot last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+      if (last != null && last.token().equals(chunk.token()) && last.upper() != null
+          && chunk.lower() != null && KeyOrder.compare(last.upper(), chunk.lower()) == 0) {
+        merged.set(merged.size() - 1, new ChunkSnapshot(last.lower(), chunk.upper(), last.token()));
+      } else {
+        merged.add(chunk);
+      }
+    }
+    return List.copyOf(merged);
+  }
+
+  private static int compareLower(@Nullable List<Object> a, @Nullable List<Object> b) {
+    if (a == null || b == null) {
+      return a == b ? 0 : a == null ? -1 : 1;
+    }
+    return KeyOrder.compare(a, b);
+  }
+}

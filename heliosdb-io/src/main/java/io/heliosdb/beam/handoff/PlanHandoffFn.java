@@ -1,0 +1,77 @@
+package io.heliosdb.beam.handoff;
+
+import io.heliosdb.beam.HeliosDbException;
+import io.heliosdb.beam.cdc.CdcSpec;
+import io.heliosdb.beam.pool.ConnectionPools;
+import io.heliosdb.beam.pool.PooledDataSource;
+import io.heliosdb.beam.snapshot.PlanSnapshotFn;
+import io.heliosdb.beam.snapshot.SnapshotSpec;
+import io.heliosdb.beam.snapshot.SnapshotSplit;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.TupleTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fixes the log position, then plans the snapshot: PostgreSQL's slot is created (or its confirmed
+ * position read) and MariaDB's binlog position taken before any chunk is read, so that every
+ * change a chunk read does not see comes after the stream's start. Outputs the splits, and the
+ * start on {@link #START}.
+ */
+final class PlanHandoffFn extends DoFn<byte[], SnapshotSplit> {
+  private static final Logger LOG = LoggerFactory.getLogger(PlanHandoffFn.class);
+  static final TupleTag<HandoffPart> START = new TupleTag<>() {};
+
+  private final SnapshotSpec snapshot;
+  private final CdcSpec cdc;
+  private transient PooledDataSource pool;
+
+  PlanHandoffFn(SnapshotSpec snapshot, CdcSpec cdc) {
+    this.snapshot = snapshot;
+    this.cdc = cdc;
+  }
+
+  @Setup
+  public void setup() {
+    pool = ConnectionPools.acquire(snapshot.connection());
+  }
+
+  @Teardown
+  public void teardown() {
+    if (pool != null) {
+      pool.close();
+    }
+  }
+
+  @ProcessElement
+  public void process(MultiOutputReceiver out) {
+    List<SnapshotSplit> splits;
+    HandoffStart start;
+    try (Connection connection = pool.getConnection()) {
+      try (Connection probe = pool.getConnection()) {
+        // fails here, before the slot exists, if the server cannot map reads onto its log
+        cdc.dialect().beginConsistentRead(probe);
+        probe.commit();
+      }
+      Map<String, Object> offset =
+          cdc.dialect().prepareChangeCapture(connection, cdc.settings(), cdc.startPosition());
+      start =
+          new HandoffStart(
+              offset,
+              cdc.dialect().positionOf(offset),
+              cdc.dialect().changeSource(connection, snapshot.table().table()));
+      splits = PlanSnapshotFn.plan(snapshot, connection);
+    } catch (SQLException e) {
+      throw new HeliosDbException(
+          "[" + snapshot.label() + "] cannot start the snapshot: " + e.getMessage(), e);
+    }
+    LOG.info("[{}] the stream will start at {}; reading the snapshot as {} splits",
+        snapshot.label(), start.position(), splits.size());
+    out.get(START).output(new HandoffPart(start, null));
+    splits.forEach(out.get(SnapshotThenCdcRead.SPLITS)::output);
+  }
+}

@@ -1,0 +1,127 @@
+package io.heliosdb.beam.handoff;
+
+import io.heliosdb.beam.cdc.CdcSpec;
+import io.heliosdb.beam.cdc.ReadChangesDoFn;
+import io.heliosdb.beam.cdc.StreamStart;
+import io.heliosdb.beam.snapshot.ChunkSnapshot;
+import io.heliosdb.beam.snapshot.ReadSnapshotSplitDoFn;
+import io.heliosdb.beam.snapshot.SnapshotSpec;
+import io.heliosdb.beam.snapshot.SnapshotSplit;
+import io.heliosdb.beam.snapshot.SnapshotSplitCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.Impulse;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptor;
+
+/**
+ * Snapshot then CDC: a parallel snapshot of the table, then its change stream, with no change
+ * lost and none repeated between the two.
+ *
+ * <pre>
+ * Impulse ─ PlanHandoffFn ─┬─ splits ─ Reshuffle ─ ReadSnapshotSplitDoFn.Consistent ─ SnapshotEventsFn ─┬─ "r" events ──────────┐
+ *   (slot / binlog first)  └─ start ──────────────────────── (side input) ┘                          └─ chunk snapshots ─┐  │
+ *                             start ──────────────────────────────────────────────────── GroupByKey ─ PlanStreamFn ─ ReadChangesDoFn ─ Flatten
+ * </pre>
+ *
+ * Each chunk is read in one transaction that the dialect maps exactly onto the log (PostgreSQL:
+ * its transaction snapshot; MariaDB: the binlog position of a consistent snapshot). The stream
+ * starts once every chunk is read, from the position fixed before the first one, and emits a
+ * change only if the read of its key's chunk did not already see it.
+ */
+public class SnapshotThenCdcRead extends PTransform<PBegin, PCollection<Row>> {
+  static final TupleTag<SnapshotSplit> SPLITS = new TupleTag<>() {};
+  static final TupleTag<Row> EVENTS = new TupleTag<>() {};
+
+  private final SnapshotSpec snapshot;
+  private final CdcSpec cdc;
+
+  public SnapshotThenCdcRead(SnapshotSpec snapshot, CdcSpec cdc) {
+    this.snapshot = snapshot;
+    this.cdc = cdc;
+  }
+
+  @Override
+  public PCollection<Row> expand(PBegin input) {
+    Schema envelope = cdc.envelopeSchema();
+    Schema rows = snapshot.tableSchema().schema();
+    SerializableCoder<HandoffPart> partCoder = SerializableCoder.of(HandoffPart.class);
+
+    PCollectionTuple planned =
+        input
+            .apply("Start", Impulse.create())
+            .apply(
+                "Fix the log position and plan chunks",
+                ParDo.of(new PlanHandoffFn(snapshot, cdc))
+                    .withOutputTags(SPLITS, TupleTagList.of(PlanHandoffFn.START)));
+    PCollection<HandoffPart> start = planned.get(PlanHandoffFn.START).setCoder(partCoder);
+    PCollectionView<HandoffStart> startView =
+        start
+            .apply(
+                "Start only",
+                MapElements.into(TypeDescriptor.of(HandoffStart.class)).via(HandoffPart::start))
+            .setCoder(SerializableCoder.of(HandoffStart.class))
+            .apply("As side input", View.asSingleton());
+
+    PCollectionTuple snapshotEvents =
+        planned
+            .get(SPLITS)
+            .setCoder(new SnapshotSplitCoder(snapshot.keySchema().schema()))
+            .apply("Spread splits", Reshuffle.viaRandomKey())
+            .apply("Read chunks", ParDo.of(new ReadSnapshotSplitDoFn.Consistent(snapshot)))
+            .setCoder(
+                KvCoder.of(
+                    SerializableCoder.of(ChunkSnapshot.class), ListCoder.of(RowCoder.of(rows))))
+            .apply(
+                "Snapshot rows as read events",
+                ParDo.of(new SnapshotEventsFn(cdc.dialect(), envelope, startView))
+                    .withSideInputs(startView)
+                    .withOutputTags(EVENTS, TupleTagList.of(SnapshotEventsFn.CHUNKS)));
+    PCollection<Row> reads = snapshotEvents.get(EVENTS).setRowSchema(envelope);
+
+    PCollection<Row> changes =
+        PCollectionList.of(start)
+            .and(snapshotEvents.get(SnapshotEventsFn.CHUNKS).setCoder(partCoder))
+            .apply("Start and chunks", Flatten.pCollections())
+            // the plan keeps the earliest timestamp, so the stream may emit at commit times
+            .apply(
+                "Keep earliest time",
+                Window.<HandoffPart>into(new GlobalWindows())
+                    .withTimestampCombiner(TimestampCombiner.EARLIEST))
+            .apply("One group", WithKeys.of(0))
+            .setCoder(KvCoder.of(VarIntCoder.of(), partCoder))
+            .apply("Wait for every chunk", GroupByKey.create())
+            .apply(
+                "Plan the stream",
+                ParDo.of(
+                    new PlanStreamFn(cdc.dialect(), snapshot.splitColumns(), cdc.label())))
+            .setCoder(SerializableCoder.of(StreamStart.class))
+            .apply("Read changes of " + cdc.label(), ParDo.of(new ReadChangesDoFn(cdc)))
+            .setRowSchema(envelope);
+
+    return PCollectionList.of(reads).and(changes).apply("Snapshot and changes",
+        Flatten.pCollections());
+  }
+}

@@ -1,0 +1,123 @@
+package io.heliosdb.beam;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.heliosdb.beam.testing.ChangeReplica;
+import io.heliosdb.beam.testing.StreamCollector;
+import io.heliosdb.beam.testing.TableWriters;
+import io.heliosdb.beam.testing.TestDatabase;
+import io.heliosdb.beam.testing.TestDatabases;
+import java.util.Map;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ArgumentsSource;
+
+/**
+ * Snapshot then CDC on the Direct runner against real PostgreSQL and MariaDB tables that writers
+ * change throughout the snapshot and after it: the output, replayed by position, equals the table
+ * and holds every change exactly once.
+ */
+@ExtendWith(TestPipelineExtension.class)
+class HandoffReadIT {
+  private static final long ROWS = 200_000;
+  /** A key no writer touches, inserted last: once its change arrives, everything before it has. */
+  private static final long MARKER = -999_999_999L;
+
+  static HeliosDbIO.Read read(TestDatabase db, String table) {
+    return HeliosDbIO.read()
+        .withConnection(db.connectionConfiguration())
+        .withTable(table)
+        .withSnapshot(SnapshotOptions.byPrimaryKey().withChunkSize(5_000))
+        .withParallelism(4)
+        .withCdc(CdcOptions.create().withSlotName(table)
+            .withHeartbeatInterval(org.joda.time.Duration.standardSeconds(1)));
+  }
+
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
+  void theOutputReplayedByPositionEqualsTheTableWithEveryChangeOnce(
+      TestDatabase db, TestPipeline pipeline) throws Exception {
+    String table = TestDatabase.uniqueName("handoff");
+    TableWriters.createTable(db, table, ROWS);
+    StreamCollector events = new StreamCollector();
+    try (TableWriters writers = new TableWriters(db, table, ROWS, 2, 0)) {
+      Thread.sleep(500); // writing before the snapshot starts
+      PCollection<Row> output = pipeline.apply(read(db, table));
+      events.collect(output, ChangeReplica::render);
+      PipelineResult result = CdcReadIT.start(pipeline);
+      try {
+        // the stream starts only after the last chunk: changes streamed mean the snapshot is done
+        CdcReadIT.awaitWhileRunning(result, () -> streamedChanges(events) >= 2_000);
+        long duringSnapshot = writers.transactions();
+        Thread.sleep(2_000);
+        writers.close();
+        assertThat(writers.transactions()).isGreaterThan(duringSnapshot);
+        db.execute("INSERT INTO " + table + " VALUES (" + MARKER + ", 'marker')");
+        CdcReadIT.awaitWhileRunning(
+            result, () -> events.values().stream().anyMatch(e -> e.startsWith("c|" + MARKER + "|")));
+        Thread.sleep(1_000); // anything repeated after the marker would arrive now
+
+        Map<Long, String> table0 = TableWriters.contents(db, table);
+        ChangeReplica replica = ChangeReplica.replay(events.values());
+        System.out.printf("[%s] %d snapshot rows, %d changes; writers: %d transactions (%d"
+                + " during the snapshot), %d rolled back%n", db, replica.snapshotRows(),
+            replica.changes(), writers.transactions(), duringSnapshot, writers.rolledBack());
+        assertThat(events.duplicates()).isEmpty();
+        assertThat(replica.violations()).isEmpty();
+        assertThat(replica.rows()).isEqualTo(table0);
+        assertThat(replica.snapshotRows()).isGreaterThan((int) (ROWS * 0.9));
+        assertThat(replica.changes()).isGreaterThan(2_000);
+      } finally {
+        result.cancel();
+      }
+    } finally {
+      events.clear();
+      CdcReadIT.dropSlot(db, table);
+      db.dropQuietly(table);
+    }
+  }
+
+  private static long streamedChanges(StreamCollector events) {
+    return events.values().stream().filter(e -> !e.startsWith("r|")).count();
+  }
+
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
+  void refusesKeysWhoseOrderJavaCannotReproduce(TestDatabase db, TestPipeline pipeline)
+      throws Exception {
+    String table = TestDatabase.uniqueName("handoff_str");
+    db.execute("CREATE TABLE " + table + " (code VARCHAR(20) PRIMARY KEY, v INT)");
+    try {
+      assertThatThrownBy(() -> pipeline.apply(read(db, table)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("withSnapshot(...).withCdc(...)")
+          .hasMessageContaining("code")
+          .hasMessageContaining("integer, decimal or date/time key columns");
+      String keyless = TestDatabase.uniqueName("handoff_nokey");
+      db.execute("CREATE TABLE " + keyless + " (id BIGINT, v INT)");
+      try {
+        assertThatThrownBy(() -> pipeline.apply(read(db, keyless)))
+            .hasMessageContaining("has no primary key");
+        assertThatThrownBy(
+                () -> pipeline.apply(read(db, keyless).withCdc(
+                    CdcOptions.create().withStartPosition(startPosition(db)))))
+            .hasMessageContaining("has no primary key");
+      } finally {
+        db.dropQuietly(keyless);
+      }
+    } finally {
+      db.dropQuietly(table);
+    }
+    pipeline.enableAbandonedNodeEnforcement(false);
+  }
+
+  private static String startPosition(TestDatabase db) {
+    return db.isPostgres() ? "0/16B3748" : "mariadb-bin.000001:4";
+  }
+}

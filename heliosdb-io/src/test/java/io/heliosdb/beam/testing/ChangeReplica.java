@@ -1,0 +1,101 @@
+package io.heliosdb.beam.testing;
+
+import io.heliosdb.beam.cdc.PositionOrder;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * Replays the change envelopes of a table of {@code (id BIGINT, v VARCHAR)} onto an in-memory
+ * replica in position order, checking each change against the replica as it goes: an insert must
+ * find its key absent, an update or delete must find exactly its before image. A change lost,
+ * repeated, or one the snapshot row already contained breaks that chain and is reported.
+ */
+public final class ChangeReplica {
+  /** {@code op|id|before v|after v|position}, one line per envelope. */
+  public static String render(Row change) {
+    Row before = change.getRow("before");
+    Row after = change.getRow("after");
+    Row key = after != null ? after : before;
+    return change.getString("op") + "|" + key.getValue("id") + "|"
+        + (before == null ? "-" : before.getString("v")) + "|"
+        + (after == null ? "-" : after.getString("v")) + "|" + change.getString("position");
+  }
+
+  private final Map<Long, String> rows = new TreeMap<>();
+  private final List<String> violations = new ArrayList<>();
+  private int snapshotRows;
+  private int changes;
+
+  /** Replays rendered envelopes (in any arrival order; sorted here by key, then position). */
+  public static ChangeReplica replay(List<String> rendered) {
+    ChangeReplica replica = new ChangeReplica();
+    List<String[]> events = new ArrayList<>();
+    rendered.forEach(line -> events.add(line.split("\\|", 5)));
+    events.sort(
+        Comparator.<String[], Long>comparing(e -> Long.parseLong(e[1]))
+            .thenComparing(e -> e[4], PositionOrder.INSTANCE));
+    events.forEach(replica::apply);
+    return replica;
+  }
+
+  private void apply(String[] event) {
+    long id = Long.parseLong(event[1]);
+    String current = rows.get(id);
+    String op = event[0];
+    switch (op) {
+      case "r" -> {
+        snapshotRows++;
+        if (current != null) {
+          violations.add("snapshot row of a key already present: " + String.join("|", event));
+        }
+        rows.put(id, event[3]);
+      }
+      case "c" -> {
+        changes++;
+        if (current != null) {
+          violations.add("insert of a present key (" + current + "): " + String.join("|", event));
+        }
+        rows.put(id, event[3]);
+      }
+      case "u" -> {
+        changes++;
+        if (!event[2].equals(current)) {
+          violations.add("update whose before image is not the replica's " + current + ": "
+              + String.join("|", event));
+        }
+        rows.put(id, event[3]);
+      }
+      case "d" -> {
+        changes++;
+        if (!event[2].equals(current)) {
+          violations.add("delete whose before image is not the replica's " + current + ": "
+              + String.join("|", event));
+        }
+        rows.remove(id);
+      }
+      default -> violations.add("unknown op: " + String.join("|", event));
+    }
+  }
+
+  /** The replica: {@code id -> v}. */
+  public Map<Long, String> rows() {
+    return rows;
+  }
+
+  /** Changes that did not fit the replica's state when applied (empty when exactly once). */
+  public List<String> violations() {
+    return violations;
+  }
+
+  public int snapshotRows() {
+    return snapshotRows;
+  }
+
+  public int changes() {
+    return changes;
+  }
+}
