@@ -189,7 +189,8 @@ class CdcReadIT {
       assertThat(run.changes.values()).containsExactlyInAnyOrderElementsOf(want);
       java.util.Map<String, List<String>> byKey = new java.util.TreeMap<>();
       run.positions.values().stream()
-          .sorted(java.util.Comparator.comparing(p -> order(db, p.substring(p.indexOf('@') + 1))))
+          .sorted(java.util.Comparator.comparing(
+              p -> p.substring(p.indexOf('@') + 1), io.heliosdb.beam.cdc.PositionOrder.INSTANCE))
           .forEach(p -> byKey.computeIfAbsent(p.split(":")[1], k -> new java.util.ArrayList<>())
               .add(p.substring(0, p.indexOf('@'))));
       java.util.Map<String, List<String>> wantByKey = new java.util.TreeMap<>();
@@ -253,23 +254,6 @@ class CdcReadIT {
   }
 
   /** A sortable form of a position: the LSN (PostgreSQL), file, offset, event and row (MariaDB). */
-  static String order(TestDatabase db, String position) {
-    if (db.isPostgres()) {
-      String[] lsn = position.split("[@:]")[0].split("/");
-      return String.format("%016x", (Long.parseLong(lsn[0], 16) << 32) | Long.parseLong(lsn[1], 16));
-    }
-    String[] parts = position.split(";");
-    String[] filePos = parts[0].split(":");
-    String event = "0";
-    String row = "0";
-    for (String part : parts) {
-      event = part.startsWith("event=") ? part.substring(6) : event;
-      row = part.startsWith("row=") ? part.substring(4) : row;
-    }
-    return filePos[0] + String.format("%020d%010d%010d", Long.parseLong(filePos[1]),
-        Long.parseLong(event), Long.parseLong(row));
-  }
-
   static long lsn(TestDatabase db, String query) throws Exception {
     try (Connection connection = db.connect();
         java.sql.ResultSet rs = connection.createStatement().executeQuery(

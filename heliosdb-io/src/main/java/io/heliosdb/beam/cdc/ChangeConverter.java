@@ -4,6 +4,7 @@ import io.heliosdb.beam.HeliosDbException;
 import io.heliosdb.beam.dialect.Dialect;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
 import org.apache.kafka.connect.data.Field;
@@ -56,9 +57,11 @@ final class ChangeConverter {
   /**
    * The envelope of a change record.
    *
+   * @param streamStart the offset the connector task started at
+   *
    * @throws HeliosDbException if the table's columns changed since the pipeline was built
    */
-  Row convert(SourceRecord record) {
+  Row convert(SourceRecord record, Map<String, ?> streamStart) {
     Struct value = (Struct) record.value();
     Struct source = value.getStruct("source");
     String database = source.getString("db");
@@ -72,7 +75,7 @@ final class ChangeConverter {
         row(value.getStruct("before"), record),
         row(value.getStruct("after"), record),
         sourceRow,
-        dialect.positionOf(record.sourceOffset()),
+        dialect.positionOf(record.sourceOffset(), streamStart),
         timeOf(record));
   }
 

@@ -26,6 +26,7 @@ final class ChangeTask implements AutoCloseable {
   private final SourceTask task;
   private final AtomicReference<Map<String, Object>> offsets;
   private final Deque<SourceRecord> pending = new ArrayDeque<>();
+  private final LogPosition start;
   private LogPosition next;
   private long claims;
   private long acknowledgedClaims;
@@ -34,7 +35,13 @@ final class ChangeTask implements AutoCloseable {
       LogPosition next) {
     this.task = task;
     this.offsets = offsets;
+    this.start = next;
     this.next = next;
+  }
+
+  /** The offset this task started at. */
+  Map<String, Object> startOffset() {
+    return start.offset();
   }
 
   /** Starts the connector task of {@code taskClass} at {@code from}. */

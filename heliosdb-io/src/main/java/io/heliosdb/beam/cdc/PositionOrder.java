@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
  * A snapshot row ({@code op = "r"}) comes before every change emitted for its key.
  *
  * <ul>
- *   <li>PostgreSQL {@code lsn@commit_lsn:TYPE}: by commit LSN, then LSN; a bare LSN (a snapshot
- *       row) before the changes committed at it.
+ *   <li>PostgreSQL {@code lsn@commit_lsn:TYPE}: by the commit LSN Debezium records with a change
+ *       (that of the transaction streamed before it), then LSN; a bare LSN (a snapshot row)
+ *       before the changes recorded with it.
  *   <li>MySQL/MariaDB {@code file:pos;gtids=..;event=..;row=..}: by binlog file number, position,
  *       event and row; a bare {@code file:pos} before the changes at it.
  *   <li>Oracle {@code scn@commit_scn}: by commit SCN, then SCN.

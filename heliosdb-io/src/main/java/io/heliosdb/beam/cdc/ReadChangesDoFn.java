@@ -125,7 +125,10 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
         for (int i = 0; i < records.size(); i++) {
           SourceRecord record = records.get(i);
           LogPosition next = LogPosition.of(record.sourceOffset());
-          Row change = ChangeConverter.isChange(record) ? converter.convert(record) : null;
+          Row change =
+              ChangeConverter.isChange(record)
+                  ? converter.convert(record, task.startOffset())
+                  : null;
           boolean emit = change != null && start.emits(change, ChangeConverter.sourceOf(record));
           if (!tracker.tryClaim(next)) {
             task.giveBack(records.subList(i, records.size()));

@@ -148,6 +148,14 @@ public interface Dialect extends Serializable {
    */
   void checkPosition(String position);
 
+  /**
+   * A change's position, as {@link #prepareChangeCapture} accepts it, from its offset and the
+   * offset its stream started at (for what the connector leaves out of its first changes).
+   */
+  default String positionOf(java.util.Map<String, ?> offset, java.util.Map<String, ?> streamStart) {
+    return positionOf(offset);
+  }
+
   /** A change's position, as {@link #prepareChangeCapture} accepts it, from its offset. */
   String positionOf(java.util.Map<String, ?> offset);
 

@@ -231,6 +231,22 @@ public final class PostgresDialect extends CatalogDialect {
    * recorded with it and the kind of change, which Debezium needs to resume right after the
    * change; a bare {@code <lsn>} where the offset has no more.
    */
+  /**
+   * Debezium records the commit LSN of the transaction before a change, which the first changes
+   * after the task starts do not have: for them it is the stream's start, where the last
+   * transaction before the stream committed.
+   */
+  @Override
+  public String positionOf(Map<String, ?> offset, Map<String, ?> streamStart) {
+    if (offset.get("lsn_commit") != null || offset.get("messageType") == null) {
+      return positionOf(offset);
+    }
+    Object startCommit = streamStart.get("lsn_commit");
+    Map<String, Object> completed = new java.util.HashMap<>(offset);
+    completed.put("lsn_commit", startCommit != null ? startCommit : streamStart.get("lsn"));
+    return positionOf(completed);
+  }
+
   @Override
   public String positionOf(Map<String, ?> offset) {
     long lsn = ((Number) offset.get("lsn")).longValue();

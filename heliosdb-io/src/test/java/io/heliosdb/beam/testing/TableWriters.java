@@ -127,10 +127,15 @@ public final class TableWriters implements AutoCloseable {
 
   /** Stops the writers and waits for them. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     stop.set(true);
     for (Thread thread : threads) {
-      thread.join(30_000);
+      try {
+        thread.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while stopping the writers", e);
+      }
     }
     if (!errors.isEmpty()) {
       throw new IllegalStateException("a writer failed", errors.get(0));

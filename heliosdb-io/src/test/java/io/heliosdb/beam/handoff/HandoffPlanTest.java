@@ -1,0 +1,103 @@
+package io.heliosdb.beam.handoff;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.heliosdb.beam.cdc.ChangeEnvelope;
+import io.heliosdb.beam.dialect.PostgresDialect;
+import io.heliosdb.beam.snapshot.ChunkSnapshot;
+import io.heliosdb.beam.snapshot.KeyOrder;
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.Schema.FieldType;
+import org.apache.beam.sdk.values.Row;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class HandoffPlanTest {
+  private static final Schema ROW = Schema.builder().addInt32Field("id").addStringField("v").build();
+  private static final Schema ENVELOPE = ChangeEnvelope.schema(ROW);
+  private static final org.apache.kafka.connect.data.Schema SOURCE =
+      SchemaBuilder.struct().field("txId", org.apache.kafka.connect.data.Schema.INT64_SCHEMA)
+          .build();
+
+  private static ChunkSnapshot chunk(Long from, Long to, String token) {
+    return new ChunkSnapshot(
+        from == null ? null : List.of(from), to == null ? null : List.of(to), token);
+  }
+
+  private static Row change(String op, int id) {
+    Row image = Row.withSchema(ROW).attachValues(id, "x");
+    Row source = Row.withSchema(ChangeEnvelope.SOURCE_SCHEMA).attachValues("db", "public", "t");
+    return ChangeEnvelope.of(
+        ENVELOPE, op, op.equals("c") ? null : image, op.equals("d") ? null : image, source,
+        "0/1", Instant.now());
+  }
+
+  private static Struct tx(long xid) {
+    return new Struct(SOURCE).put("txId", xid);
+  }
+
+  @Test
+  void neighbouringReadsOfOneTransactionMergeAndLookUpsFindTheCoveringChunk() {
+    HandoffPlan plan =
+        new HandoffPlan(
+            Map.of("lsn", 1L),
+            new PostgresDialect(),
+            List.of("id"),
+            List.of(
+                chunk(200L, 300L, "10:20:"), chunk(0L, 100L, "1:5:"), chunk(100L, 200L, "1:5:"),
+                chunk(Long.MAX_VALUE, null, "30:40:")));
+    assertThat(plan.chunkCount()).isEqualTo(3); // [0,100) and [100,200) were one transaction
+    assertThat(plan.find(List.of(-1L))).isEqualTo(-1);
+    assertThat(plan.find(List.of(0L))).isEqualTo(0);
+    assertThat(plan.find(List.of(199L))).isEqualTo(0);
+    assertThat(plan.find(List.of(200L))).isEqualTo(1);
+    assertThat(plan.find(List.of(300L))).isEqualTo(-1); // between chunks: no read covered it
+    assertThat(plan.find(List.of(Long.MAX_VALUE))).isEqualTo(2);
+  }
+
+  @Test
+  void emitsTheChangesTheChunkReadOfTheirKeyDidNotSee() {
+    HandoffPlan plan =
+        new HandoffPlan(
+            Map.of("lsn", 1L), new PostgresDialect(), List.of("id"),
+            List.of(chunk(0L, 100L, "10:20:15"), chunk(100L, null, "50:60:")));
+    assertThat(plan.emits(change("u", 5), tx(9))).isFalse(); // seen by [0, 100)
+    assertThat(plan.emits(change("u", 5), tx(15))).isTrue(); // in progress then
+    assertThat(plan.emits(change("d", 5), tx(25))).isTrue(); // after the read; before image
+    assertThat(plan.emits(change("c", 150), tx(25))).isFalse(); // seen by [100, ...)
+    assertThat(plan.emits(change("c", -4), tx(1))).isTrue(); // below every chunk
+  }
+
+  @Test
+  void unboundedChunksSortFirstAndTheWholeKeySpaceIsOneRead() {
+    HandoffPlan plan =
+        new HandoffPlan(Map.of(), new PostgresDialect(), List.of("id"),
+            List.of(chunk(null, null, "1:2:")));
+    assertThat(plan.find(List.of(Long.MIN_VALUE))).isEqualTo(0);
+    assertThat(HandoffPlan.merge(List.of(chunk(5L, null, "a"), chunk(null, 5L, "b"))))
+        .extracting(ChunkSnapshot::token).containsExactly("b", "a");
+  }
+
+  @Test
+  void keysCompareFieldByFieldWithIntegersNormalized() {
+    assertThat(KeyOrder.normalize((short) 3)).isEqualTo(3L);
+    assertThat(KeyOrder.compare(List.of(1L, new BigDecimal("2.50")), List.of(1L, new BigDecimal("2.5"))))
+        .isZero();
+    assertThat(KeyOrder.compare(List.of(1L, 2L), List.of(1L, 3L))).isNegative();
+    assertThat(KeyOrder.compare(Arrays.asList((Object) null), List.of(1L))).isNegative();
+    assertThat(KeyOrder.isOrdered(FieldType.INT64)).isTrue();
+    assertThat(KeyOrder.isOrdered(FieldType.DATETIME)).isTrue();
+    assertThat(KeyOrder.isOrdered(FieldType.logicalType(
+        org.apache.beam.sdk.schemas.logicaltypes.SqlTypes.DATE))).isTrue();
+    assertThat(KeyOrder.isOrdered(FieldType.STRING)).isFalse();
+    assertThat(KeyOrder.unorderedFields(
+        Schema.builder().addInt64Field("a").addStringField("code").build()))
+        .containsExactly("code (STRING NOT NULL)");
+  }
+}
