@@ -55,6 +55,22 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * while the read runs are seen as of the moment their chunk is read (no table lock, no
  * long-running transaction).
  *
+ * <h3>Snapshot then CDC</h3>
+ *
+ * <p>With both {@link Read#withSnapshot} and {@link Read#withCdc}, reads the table in parallel
+ * chunks as read events ({@code op = "r"}), then streams its changes, with no change lost or
+ * repeated between the two while the table is being written (PostgreSQL and MariaDB; see {@code
+ * docs/snapshot-then-cdc.md}):
+ *
+ * <pre>{@code
+ * PCollection<Row> changes = pipeline.apply(
+ *     HeliosDbIO.read()
+ *         .withConnection(conn)
+ *         .withTable("public.orders")
+ *         .withSnapshot(SnapshotOptions.byPrimaryKey())
+ *         .withCdc(CdcOptions.create().withSlotName("heliosdb_orders")));
+ * }</pre>
+ *
  * <p><b>Should I use this transform?</b> Use it instead of {@code JdbcIO} to read whole tables:
  * it needs no query or partition column, splits by the key automatically, streams rows with
  * bounded memory and resumes mid-table.
@@ -100,6 +116,11 @@ public final class HeliosDbIO {
 
     /** The user's snapshot options; null for the default (and for CDC alone). */
     abstract @Nullable SnapshotOptions getSnapshotOptions();
+
+    /** The snapshot options in effect: the user's or the default. */
+    SnapshotOptions snapshotOptions() {
+      return getSnapshotOptions() != null ? getSnapshotOptions() : SnapshotOptions.byPrimaryKey();
+    }
 
     abstract @Nullable IncrementalOptions getIncrementalOptions();
 
@@ -273,8 +294,7 @@ public final class HeliosDbIO {
 
     private SnapshotSpec snapshotSpec(
         PBegin input, ConnectionConfiguration config, Dialect dialect, TableMetadata metadata) {
-      SnapshotOptions snapshot =
-          getSnapshotOptions() != null ? getSnapshotOptions() : SnapshotOptions.byPrimaryKey();
+      SnapshotOptions snapshot = snapshotOptions();
       boolean directRunner = isDirectRunner(input);
       SnapshotSpec spec =
           SnapshotSpec.create(
@@ -480,8 +500,7 @@ public final class HeliosDbIO {
               DisplayData.item(
                       "splitColumn", getSplitColumn() == null ? "primary key" : getSplitColumn())
                   .withLabel("Split column"));
-      (getSnapshotOptions() != null ? getSnapshotOptions() : SnapshotOptions.byPrimaryKey())
-          .populateDisplayData(builder);
+      snapshotOptions().populateDisplayData(builder);
     }
   }
 }

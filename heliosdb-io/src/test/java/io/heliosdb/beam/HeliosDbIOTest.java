@@ -19,7 +19,7 @@ class HeliosDbIOTest {
     HeliosDbIO.Read read = HeliosDbIO.read();
     assertThat(read.getParallelism()).isEqualTo(4);
     assertThat(read.getFetchSize()).isEqualTo(10_000);
-    assertThat(read.getSnapshotOptions().getChunkSize()).isEqualTo(50_000);
+    assertThat(read.snapshotOptions().getChunkSize()).isEqualTo(50_000);
     assertThat(read.getUnknownTypesAsString()).isFalse();
   }
 
@@ -90,5 +90,20 @@ class HeliosDbIOTest {
             "fetchSize", "unknownTypesAsString", "chunkSize", "splitBy", "maxConnections");
     assertThat(data.toString()).contains("public.orders", "boundary chunks", "1000");
     assertThat(DisplayData.from(HeliosDbIO.read()).toString()).contains("primary key");
+  }
+
+  @Test
+  void displayDataOfSnapshotThenCdcShowsBothModesOptions() {
+    HeliosDbIO.Read read =
+        HeliosDbIO.read()
+            .withConnection(CONFIG)
+            .withTable("public.orders")
+            .withSnapshot(SnapshotOptions.byPrimaryKey().withChunkSize(1_000))
+            .withCdc(CdcOptions.create().withSlotName("orders_slot"));
+    DisplayData data = DisplayData.from(read);
+    assertThat(data.toString()).contains("snapshot then cdc", "orders_slot", "1000")
+        .doesNotContain("hunter2");
+    assertThat(DisplayData.from(HeliosDbIO.read().withCdc(CdcOptions.create())).toString())
+        .contains("mode=cdc").doesNotContain("chunkSize");
   }
 }
