@@ -47,7 +47,38 @@
 #              p99 < 25 ms at 200 tx/s on Flink, bulk >= 50,000 changes/s on Flink. The
 #              replication slot is dropped after each case and at the end. Every field is
 #              described in runners-it/src/main/java/io/heliosdb/bench/CdcBench.java.
-#   (handoff: to come; add a bench_<name> function and a line in the dispatch.)
+#   handoff    snapshot-then-CDC (withSnapshot(byPrimaryKey) + withCdc, slot bench_handoff)
+#              against the plain snapshot mode, on the local PostgreSQL and MariaDB, Direct and
+#              Flink runners, each case in a fresh JVM on a fresh copy bench_handoff of the
+#              snapshot benchmark's table (BENCH_ROWS rows), under a steady write load from one
+#              writer thread in the same JVM (200 single-row autocommit transactions/s, half
+#              inserts of new ids, half updates of random ids, running from 2 s before run()).
+#              Per db/runner and round the modes run one after the other (snapshot,
+#              snapshot-streaming, handoff; reversed in even rounds), so they alternate through
+#              the run. Case ids <db>/<runner>/<mode>/r<round>.
+#              snapshot cases: bounded pipeline (Direct --targetParallelism=4, Flink batch
+#              --parallelism=4), withParallelism(4); snapshot-streaming: the same read with the
+#              handoff case's streaming options; seconds = run() to the last row's arrival, e.g.
+#                {"bench":"handoff","db":"postgres","runner":"flink","mode":"snapshot","round":1,
+#                 "parallelism":4,"rows":1000000,"seconds":9.8,"rows_per_sec":102000,...}
+#              handoff cases: the same read .withCdc(...), streaming (Flink
+#              --checkpointingInterval=1000); seconds = run() to the last "r" event's arrival;
+#              catch_up_ms = snapshot's end to the arrival of the last change whose lag (arrival -
+#              commit) was >= 1 s; the load goes on until the lag stayed below 1 s for 30 s;
+#              lag p50/p99 over the changes of those 30 s; then the load stops, every change is
+#              awaited, and lost / duplicates (changes the snapshot already saw count as
+#              duplicates) / final_state_mismatches (the table against the output replayed in
+#              arrival order) are checked, e.g.
+#                {"bench":"handoff","db":"postgres","runner":"flink","mode":"handoff","round":1,
+#                 "seconds":12.1,"rows_per_sec":83000,"catch_up_ms":850,"lag_p50_ms":9,
+#                 "lag_p99_ms":25,"backlog_changes":2400,"lost":0,"duplicates":0,
+#                 "final_state_mismatches":0,...}
+#              then {"bench":"handoff","summary":true,...} with, per db/runner, each mode's rows/s
+#              (mean over rounds), ratio = handoff / snapshot (ratio_streaming = handoff /
+#              snapshot-streaming), catch-up and lags, exactly-once. The cases log HeliosDbIO's
+#              handoff steps at INFO (when the stream starts, from where).
+#              The replication slot is dropped after each case and at the end. Every field is
+#              described in runners-it/src/main/java/io/heliosdb/bench/HandoffBench.java.
 #
 # Output (snapshot): one JSON object per line on stdout, one per case, e.g.
 #   {"bench":"snapshot","db":"postgres","runner":"flink","impl":"heliosdbio","parallelism":4,
@@ -104,6 +135,21 @@
 #   BENCH_CDC_BULK_ROWS_DIRECT=  rows of the Direct runner's bulk case, if fewer (reported as
 #                             capped_from; default: the same; the Direct runner did ~20K/s here)
 #   BENCH_CDC_BULK_STALL_S=60 give up the bulk case after this long without a new change
+#   handoff only (the ones above that apply: BENCH_ROWS, BENCH_CHUNK_SIZE, BENCH_FETCH_SIZE,
+#   BENCH_DBS, BENCH_RUNNERS, BENCH_CASES, BENCH_SKIP_CASES, BENCH_JAVA_OPTS, BENCH_OUT,
+#   BENCH_SKIP_BUILD, BENCH_MVN_OFFLINE; BENCH_TIMEOUT defaults to 900 here):
+#   BENCH_HANDOFF_ROUNDS=2    rounds of the modes per db/runner (odd rounds in the order of
+#                             BENCH_HANDOFF_MODES, even rounds reversed)
+#   BENCH_HANDOFF_MODES="snapshot snapshot-streaming handoff"   snapshot-streaming is the plain
+#                             snapshot with the handoff case's streaming options (it tells
+#                             streaming mode's cost from that of consistent reads)
+#   BENCH_HANDOFF_PARALLELISM=4   withParallelism and the runner's parallelism
+#   BENCH_HANDOFF_RATE=200    write load, transactions/s (0: none)
+#   BENCH_HANDOFF_INSERT_PCT=50   share of inserts in the load (the rest updates)
+#   BENCH_HANDOFF_SNAPSHOT_LOAD=1 0: the snapshot cases run without the load
+#   BENCH_HANDOFF_PRELOAD_S=2  BENCH_HANDOFF_POST_S=30  BENCH_HANDOFF_LAG_MS=1000 (threshold)
+#   BENCH_HANDOFF_CATCHUP_S=300   give up catching up this long after the snapshot's end
+#   BENCH_HANDOFF_DRAIN_S=60  longest wait for the last changes after the load
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -145,6 +191,17 @@ BENCH_CDC_BULK_ROWS=${BENCH_CDC_BULK_ROWS:-1000000}
 BENCH_CDC_BULK_BATCH=${BENCH_CDC_BULK_BATCH:-100000}
 BENCH_CDC_BULK_ROWS_DIRECT=${BENCH_CDC_BULK_ROWS_DIRECT:-}
 BENCH_CDC_BULK_STALL_S=${BENCH_CDC_BULK_STALL_S:-60}
+BENCH_HANDOFF_ROUNDS=${BENCH_HANDOFF_ROUNDS:-2}
+BENCH_HANDOFF_MODES=${BENCH_HANDOFF_MODES:-snapshot snapshot-streaming handoff}
+BENCH_HANDOFF_PARALLELISM=${BENCH_HANDOFF_PARALLELISM:-4}
+BENCH_HANDOFF_RATE=${BENCH_HANDOFF_RATE:-200}
+BENCH_HANDOFF_INSERT_PCT=${BENCH_HANDOFF_INSERT_PCT:-50}
+BENCH_HANDOFF_SNAPSHOT_LOAD=${BENCH_HANDOFF_SNAPSHOT_LOAD:-1}
+BENCH_HANDOFF_PRELOAD_S=${BENCH_HANDOFF_PRELOAD_S:-2}
+BENCH_HANDOFF_POST_S=${BENCH_HANDOFF_POST_S:-30}
+BENCH_HANDOFF_LAG_MS=${BENCH_HANDOFF_LAG_MS:-1000}
+BENCH_HANDOFF_CATCHUP_S=${BENCH_HANDOFF_CATCHUP_S:-300}
+BENCH_HANDOFF_DRAIN_S=${BENCH_HANDOFF_DRAIN_S:-60}
 
 log() { echo "[bench] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -424,11 +481,89 @@ bench_cdc() {
   log "results: $BENCH_OUT/results.jsonl"
 }
 
+########## handoff ##########
+
+bench_handoff() {
+  [ -n "$BENCH_TIMEOUT_GIVEN" ] || BENCH_TIMEOUT=900
+  local todo=() db runner round mode id
+  for db in $BENCH_DBS; do
+    for runner in $BENCH_RUNNERS; do
+      for ((round = 1; round <= BENCH_HANDOFF_ROUNDS; round++)); do
+        # odd rounds in the given order, even rounds reversed, so drift hits every mode alike
+        local modes=($BENCH_HANDOFF_MODES) ordered=() i
+        if ((round % 2 == 1)); then ordered=("${modes[@]}"); else
+          for ((i = ${#modes[@]} - 1; i >= 0; i--)); do ordered+=("${modes[i]}"); done
+        fi
+        for mode in "${ordered[@]}"; do
+          case "$mode" in
+            snapshot | snapshot-streaming | handoff) ;;
+            *) die "unknown mode '$mode' in BENCH_HANDOFF_MODES (snapshot snapshot-streaming handoff)" ;;
+          esac
+          id="$db/$runner/$mode/r$round"
+          selected "$id" && todo+=("$db $runner $mode $round")
+        done
+      done
+    done
+  done
+  [ ${#todo[@]} -gt 0 ] || die "no case selected (BENCH_CASES='$BENCH_CASES', BENCH_SKIP_CASES='$BENCH_SKIP_CASES')"
+
+  build_and_classpath
+  # heliosdb-io may change while others work on it: note which sources this run was built from
+  if [ "$BENCH_SKIP_BUILD" != 1 ]; then
+    (cd "$ROOT" && find heliosdb-io/src/main/java -name '*.java' -print0 | sort -z \
+      | xargs -0 sha256sum) >"$BENCH_OUT/heliosdb-io-sources.sha256"
+    log "heliosdb-io sources: sha256 of the list $(sha256sum <"$BENCH_OUT/heliosdb-io-sources.sha256" | cut -c1-16);" \
+      "newest: $(cd "$ROOT" && find heliosdb-io/src/main/java -name '*.java' -printf '%TY-%Tm-%Td %TH:%TM %p\n' | sort -r | head -n 1)"
+  fi
+  ensure_servers
+  for db in postgres mariadb; do
+    local c
+    for c in "${todo[@]}"; do
+      if [[ $c == "$db "* ]]; then
+        java -cp "$CP" io.heliosdb.bench.SnapshotTable prepare "$db" "$BENCH_ROWS" >&2 \
+          || die "cannot prepare the $db table (is the server up? scripts/prepare-databases.sh)"
+        break
+      fi
+    done
+  done
+
+  log "${#todo[@]} cases, $BENCH_ROWS rows, parallelism $BENCH_HANDOFF_PARALLELISM, load" \
+    "${BENCH_HANDOFF_RATE} tx/s (${BENCH_HANDOFF_INSERT_PCT}% inserts), post-catch-up window" \
+    "${BENCH_HANDOFF_POST_S} s; time limit ${BENCH_TIMEOUT}s each; logs in $BENCH_OUT/logs"
+  local n=0 c jopts fields snapshot_load=true
+  [ "$BENCH_HANDOFF_SNAPSHOT_LOAD" = 1 ] || snapshot_load=false
+  for c in "${todo[@]}"; do
+    read -r db runner mode round <<<"$c"
+    n=$((n + 1))
+    jopts=(-Dbench.chunkSize="$BENCH_CHUNK_SIZE" -Dbench.fetchSize="$BENCH_FETCH_SIZE"
+      -Dbench.round="$round" -Dbench.txPerSecond="$BENCH_HANDOFF_RATE"
+      -Dbench.insertPercent="$BENCH_HANDOFF_INSERT_PCT" -Dbench.snapshotLoad="$snapshot_load"
+      -Dbench.preloadSeconds="$BENCH_HANDOFF_PRELOAD_S" -Dbench.postSeconds="$BENCH_HANDOFF_POST_S"
+      -Dbench.lagThresholdMs="$BENCH_HANDOFF_LAG_MS"
+      -Dbench.catchUpTimeoutSeconds="$BENCH_HANDOFF_CATCHUP_S"
+      -Dbench.drainTimeoutSeconds="$BENCH_HANDOFF_DRAIN_S"
+      -Dorg.slf4j.simpleLogger.log.io.heliosdb.beam.handoff=info)
+    fields="\"bench\":\"handoff\",\"db\":\"$db\",\"runner\":\"$runner\",\"mode\":\"$mode\",\"round\":$round,\"parallelism\":$BENCH_HANDOFF_PARALLELISM,\"rows\":$BENCH_ROWS"
+    log "($n/${#todo[@]})"
+    run_case "$db/$runner/$mode/r$round" "$fields" "${jopts[@]}" -- \
+      io.heliosdb.bench.HandoffBench "$db" "$runner" "$mode" "$BENCH_HANDOFF_PARALLELISM" "$BENCH_ROWS"
+  done
+
+  # a slot left behind (a case killed by the hard time limit) would keep WAL forever
+  if has_word postgres "$BENCH_DBS"; then
+    java "${JAVA_LOG_OPTS[@]}" -cp "$CP" io.heliosdb.bench.HandoffBench cleanup postgres >&2 \
+      || log "WARNING: could not drop the replication slot bench_handoff; drop it by hand:" \
+        "SELECT pg_drop_replication_slot('bench_handoff'); DROP PUBLICATION bench_handoff"
+  fi
+  java -cp "$CP" io.heliosdb.bench.HandoffSummary "$BENCH_OUT/results.jsonl" \
+    | tee -a "$BENCH_OUT/results.jsonl"
+  log "results: $BENCH_OUT/results.jsonl"
+}
+
 ########## dispatch ##########
 
 case "$BENCH" in
-  snapshot | incremental | cdc) ;;
-  handoff) die "benchmark '$BENCH' is not implemented yet" ;;
+  snapshot | incremental | cdc | handoff) ;;
   -h | --help | "") usage ;;
   *) log "unknown benchmark '$BENCH'"; usage ;;
 esac

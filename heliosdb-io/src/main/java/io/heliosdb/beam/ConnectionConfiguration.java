@@ -64,6 +64,9 @@ public abstract class ConnectionConfiguration implements Serializable {
   /** The longest a connection lives; default 30 min, at least 30 s. */
   public abstract Duration getMaxLifetime();
 
+  /** How reads retry failures; set through {@code HeliosDbIO.Read#withRetry}. */
+  abstract RetryOptions getRetryOptions();
+
   abstract Builder toBuilder();
 
   @AutoValue.Builder
@@ -84,6 +87,8 @@ public abstract class ConnectionConfiguration implements Serializable {
 
     abstract Builder setMaxLifetime(Duration lifetime);
 
+    abstract Builder setRetryOptions(RetryOptions options);
+
     abstract ConnectionConfiguration build();
   }
 
@@ -101,7 +106,8 @@ public abstract class ConnectionConfiguration implements Serializable {
             .setMaxConnections(10)
             .setConnectTimeout(Duration.standardSeconds(30))
             .setIdleTimeout(Duration.standardMinutes(10))
-            .setMaxLifetime(Duration.standardMinutes(30));
+            .setMaxLifetime(Duration.standardMinutes(30))
+            .setRetryOptions(RetryOptions.create());
     if (url.regionMatches(true, 0, "jdbc:", 0, 5)) {
       return builder.setJdbcUrl(url).build();
     }
@@ -157,6 +163,15 @@ public abstract class ConnectionConfiguration implements Serializable {
   static String redact(String url) {
     String withoutUserInfo = url.replaceFirst("//[^/@]*@", "//***@");
     return PASSWORD_PARAM.matcher(withoutUserInfo).replaceAll("$1***");
+  }
+
+  ConnectionConfiguration withRetryOptions(RetryOptions options) {
+    return toBuilder().setRetryOptions(options).build();
+  }
+
+  /** The retry settings of reads, for the readers. */
+  public io.heliosdb.beam.retry.RetryPolicy retryPolicy() {
+    return getRetryOptions().policy();
   }
 
   /** The JDBC URL with any credentials in it replaced by {@code ***}: safe to log. */

@@ -84,6 +84,7 @@ public final class HeliosDbIO {
         .setParallelism(DEFAULT_PARALLELISM)
         .setFetchSize(DEFAULT_FETCH_SIZE)
         .setUnknownTypesAsString(false)
+        .setRetryOptions(RetryOptions.create())
         .build();
   }
 
@@ -136,6 +137,8 @@ public final class HeliosDbIO {
 
     abstract @Nullable Integer getOutputBatchSize();
 
+    abstract RetryOptions getRetryOptions();
+
     abstract Builder toBuilder();
 
     @AutoValue.Builder
@@ -159,6 +162,8 @@ public final class HeliosDbIO {
       abstract Builder setUnknownTypesAsString(boolean asString);
 
       abstract Builder setOutputBatchSize(Integer rows);
+
+      abstract Builder setRetryOptions(RetryOptions options);
 
       abstract Read build();
     }
@@ -245,6 +250,15 @@ public final class HeliosDbIO {
     }
 
     /**
+     * How reads retry connection and read failures; default {@link RetryOptions#create()}: the
+     * spec's exponential backoff for connection failures, 3 retries 5 s apart for read failures.
+     */
+    public Read withRetry(RetryOptions options) {
+      checkArgumentNotNull(options, "withRetry(options): options must not be null");
+      return toBuilder().setRetryOptions(options).build();
+    }
+
+    /**
      * Reads columns of types without a Beam mapping as strings, instead of failing when the
      * pipeline is built (default false).
      */
@@ -271,6 +285,7 @@ public final class HeliosDbIO {
               getConnectionConfiguration(), "HeliosDbIO.read() requires withConnection(...)");
       String table = checkArgumentNotNull(getTable(), "HeliosDbIO.read() requires withTable(...)");
       config.validate();
+      config = config.withRetryOptions(getRetryOptions());
       Dialect dialect = Dialects.forJdbcUrl(config.getJdbcUrl(), config.getRedactedUrl());
       TableMetadata metadata = TableDetector.detect(config, dialect, table);
       if (getIncrementalOptions() != null && getCdcOptions() != null) {
@@ -484,6 +499,7 @@ public final class HeliosDbIO {
           .add(
               DisplayData.item("unknownTypesAsString", getUnknownTypesAsString())
                   .withLabel("Unknown types as strings"));
+      getRetryOptions().populateDisplayData(builder);
       if (getIncrementalOptions() != null) {
         getIncrementalOptions().populateDisplayData(builder);
         return;

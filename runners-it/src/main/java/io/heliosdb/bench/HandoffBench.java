@@ -74,7 +74,9 @@ import org.apache.beam.sdk.values.Row;
  * waitUntilFinish()}; {@code snapshot_missing} = ids 1..rows never read, {@code
  * snapshot_duplicates} = extra reads of an id. <b>Mode {@code snapshot-streaming}</b>: the same
  * read with the streaming options of the handoff case (to tell the cost of streaming mode from
- * that of consistent reads).
+ * that of consistent reads); Flink keeps a streaming job running after its
+ * bounded sources finish, so this case waits for every original id and 2 s without a new row,
+ * then cancels the job ({@code finish_seconds} is left out).
  *
  * <p><b>Mode {@code handoff}</b>: the same read {@code .withCdc(CdcOptions.create()
  * .withSlotName("bench_handoff"))} (streaming: Direct {@code --streaming=true --blockOnRun=false
@@ -89,11 +91,15 @@ import org.apache.beam.sdk.values.Row;
  *   <li>Catch-up: {@code lag} of a change = its first arrival - its commit. {@code catch_up_ms} =
  *       from the snapshot's end to the arrival of the last change whose lag was at least {@code
  *       bench.lagThresholdMs} (1000), 0 if none arrived after the snapshot's end: from then on
- *       every change arrived within the threshold. The case keeps the load on until that has
+ *       every change arrived within the threshold ({@code
+ *       lag_first_below_ms}: to the first arrival with a lag under the threshold, when the
+ *       backlog had drained; a later stall can push {@code catch_up_ms} past it). The case keeps the load on until that has
  *       held for {@code bench.postSeconds} (30) with no change older than the threshold still
  *       missing (or gives up {@code bench.catchUpTimeoutSeconds}, 300, after the snapshot's end:
  *       {@code caught_up} false). {@code lag_p50_ms}, {@code lag_p99_ms}, {@code lag_max_ms} over
- *       the {@code lag_changes} changes arriving in the {@code post_s} seconds after catch-up;
+ *       the {@code lag_changes} changes arriving in the {@code post_s} seconds after catch-up
+ *       ({@code settled_lag_p50_ms}, {@code settled_lag_p99_ms}, {@code settled_lag_max_ms}: over
+ *       the second half of that window only, past the tail of the backlog);
  *       {@code backlog_changes} = changes committed before the snapshot's end that the snapshot
  *       did not see (what the stream had to catch up on), {@code catch_up_lag_max_ms} = the
  *       largest lag after the snapshot's end, {@code first_change_ms} = snapshot's end to the
@@ -113,7 +119,9 @@ import org.apache.beam.sdk.values.Row;
  * </ul>
  *
  * <p>All modes: {@code build_seconds}, {@code prepare_seconds} (table copy), {@code peak_heap_mb}
- * (sampled every 250 ms), {@code peak_rss_mb}, {@code jvm_seconds}, {@code runner_options}.
+ * (sampled every 250 ms), {@code peak_rss_mb}, {@code jvm_seconds}, {@code runner_options}, {@code load_avg_start} and {@code
+ * load_avg_end} (the machine's 1-minute load average at {@code run()} and at the end of the
+ * measurement: other work on the machine shows there).
  *
  * <p>System properties (defaults): {@code bench.timeoutSeconds} (900; past it the case prints an
  * error and the JVM halts), {@code bench.chunkSize} (50000), {@code bench.fetchSize} (0 =
@@ -443,13 +451,45 @@ public final class HandoffBench {
     private void runSnapshot(Pipeline pipeline, Writer writer) throws Exception {
       long t0 = System.currentTimeMillis();
       long txAtStart = writer.committed.get();
+      line.put("load_avg_start", loadAverage());
       PipelineResult result = pipeline.run();
-      PipelineResult.State state = result.waitUntilFinish();
-      long done = System.currentTimeMillis();
-      long txAtEnd = writer.committed.get();
-      if (state != PipelineResult.State.DONE) {
-        throw new IllegalStateException("pipeline finished in state " + state);
+      long done;
+      if (mode.equals("snapshot")) {
+        PipelineResult.State state = result.waitUntilFinish();
+        done = System.currentTimeMillis();
+        if (state != PipelineResult.State.DONE) {
+          throw new IllegalStateException("pipeline finished in state " + state);
+        }
+      } else {
+        // streaming: Flink keeps the job (its finished sources) running for checkpoints, so
+        // wait for every original row and then for 2 s without a new one
+        long deadline = t0 + Long.getLong("bench.timeoutSeconds", 900L) * 1000L;
+        long lastReport = 0;
+        while (true) {
+          long now = System.currentTimeMillis();
+          if (ORIGINAL_READ.get() >= rows && now - LAST_READ.get() >= 2000) {
+            break;
+          }
+          if (now > deadline) {
+            throw new IllegalStateException("the snapshot did not complete");
+          }
+          if (now - lastReport >= 5_000) {
+            lastReport = now;
+            log(String.format("snapshot: %d of %d rows read", ORIGINAL_READ.get(), rows));
+            PipelineResult.State state = result.getState();
+            if (state == PipelineResult.State.FAILED || state == PipelineResult.State.CANCELLED) {
+              result.waitUntilFinish();
+              throw new IllegalStateException("pipeline finished in state " + state);
+            }
+          }
+          Thread.sleep(20);
+        }
+        done = 0;
+        BenchSupport.cancel(result, HandoffBench::log);
       }
+      long txAtEnd = writer.committed.get();
+      long txEndTime = System.currentTimeMillis();
+      line.put("load_avg_end", loadAverage());
       writer.stop();
       long last = LAST_READ.get();
       long distinct = distinctReads();
@@ -460,14 +500,16 @@ public final class HandoffBench {
       line.put("seconds", round(seconds, 3));
       line.put("rows_per_sec", Math.round(distinct / seconds));
       line.put("rows_read", distinct);
-      line.put("finish_seconds", round((done - t0) / 1000.0, 3));
+      if (done > 0) {
+        line.put("finish_seconds", round((done - t0) / 1000.0, 3));
+      }
       line.put("first_row_ms", FIRST_READ.get() - t0);
       line.put("snapshot_missing", rows - ORIGINAL_READ.get());
       line.put("snapshot_duplicates", READS.get() - distinct);
       line.put("unexpected", UNEXPECTED.get());
-      putLoad(writer, txAtStart, txAtEnd, done - t0);
-      log(String.format("snapshot: %d rows in %.2f s (%.0f rows/s); finished after %.2f s",
-          distinct, seconds, distinct / seconds, (done - t0) / 1000.0));
+      putLoad(writer, txAtStart, txAtEnd, txEndTime - t0);
+      log(String.format("snapshot: %d rows in %.2f s (%.0f rows/s)", distinct, seconds,
+          distinct / seconds));
     }
 
     // ------------------------------------------------------------ snapshot then CDC
@@ -475,6 +517,7 @@ public final class HandoffBench {
     private void runHandoff(Pipeline pipeline, Writer writer) throws Exception {
       long t0 = System.currentTimeMillis();
       long txAtStart = writer.committed.get();
+      line.put("load_avg_start", loadAverage());
       PipelineResult result = pipeline.run();
       log("pipeline started: " + result.getClass().getSimpleName());
       try {
@@ -532,6 +575,7 @@ public final class HandoffBench {
           }
         }
         long txAtEnd = writer.committed.get();
+        line.put("load_avg_end", loadAverage());
         writer.stop();
         long loadEnd = System.currentTimeMillis();
 
@@ -668,6 +712,16 @@ public final class HandoffBench {
         }
       }
       long catchUpAt = Math.max(snapshotEnd, lastViolation);
+      // the first time the lag fell below the threshold (the backlog drained), if it stayed later
+      long firstBelow = 0;
+      for (int seq = 1; seq <= max; seq++) {
+        long arrival = changeArrival.get(seq);
+        long commit = writer.commits.get(seq);
+        if (commit != 0 && arrival >= snapshotEnd && arrival <= loopEnd
+            && arrival - commit < thresholdMs && (firstBelow == 0 || arrival < firstBelow)) {
+          firstBelow = arrival;
+        }
+      }
       List<Long> post = new ArrayList<>();
       for (int seq = 1; seq <= max; seq++) {
         long arrival = changeArrival.get(seq);
@@ -678,8 +732,22 @@ public final class HandoffBench {
         }
       }
       long[] lags = post.stream().mapToLong(Long::longValue).sorted().toArray();
+      List<Long> settledList = new ArrayList<>();
+      long settledFrom = catchUpAt + postSeconds * 500L;
+      for (int seq = 1; seq <= max; seq++) {
+        long arrival = changeArrival.get(seq);
+        long commit = writer.commits.get(seq);
+        if (commit != 0 && arrival > settledFrom && arrival <= catchUpAt + postSeconds * 1000L
+            && arrival <= loadEnd) {
+          settledList.add(arrival - commit);
+        }
+      }
+      long[] settled = settledList.stream().mapToLong(Long::longValue).sorted().toArray();
       line.put("caught_up", caughtUp);
       line.put("catch_up_ms", caughtUp ? catchUpAt - snapshotEnd : null);
+      if (firstBelow > 0) {
+        line.put("lag_first_below_ms", firstBelow - snapshotEnd);
+      }
       line.put("lag_threshold_ms", thresholdMs);
       line.put("post_s", postSeconds);
       if (lags.length > 0) {
@@ -689,6 +757,11 @@ public final class HandoffBench {
         line.put("lag_min_ms", lags[0]);
       }
       line.put("lag_changes", lags.length);
+      if (settled.length > 0) {
+        line.put("settled_lag_p50_ms", percentile(settled, 0.50));
+        line.put("settled_lag_p99_ms", percentile(settled, 0.99));
+        line.put("settled_lag_max_ms", settled[settled.length - 1]);
+      }
       line.put("backlog_changes", backlog);
       line.put("catch_up_lag_max_ms", catchUpLagMax);
       line.put("changes", changes);
@@ -709,13 +782,12 @@ public final class HandoffBench {
           caughtUp ? String.valueOf(catchUpAt - snapshotEnd) : "-", backlog, catchUpLagMax,
           line.get("lag_p50_ms"), line.get("lag_p99_ms"), line.get("lag_max_ms"), lags.length,
           lost, duplicates));
-      logWindows(writer, snapshotEnd, catchUpAt);
+      logWindows(writer, snapshotEnd, catchUpAt + postSeconds * 1000L);
     }
 
     /** The lag per second after the snapshot's end, up to a few seconds after catch-up. */
-    private void logWindows(Writer writer, long snapshotEnd, long catchUpAt) {
+    private void logWindows(Writer writer, long snapshotEnd, long until) {
       Map<Long, List<Long>> windows = new TreeMap<>();
-      long until = catchUpAt + 5_000;
       for (int seq = 1; seq <= writer.maxSeq(); seq++) {
         long arrival = changeArrival.get(seq);
         long commit = writer.commits.get(seq);
@@ -725,7 +797,8 @@ public final class HandoffBench {
         }
       }
       StringBuilder text =
-          new StringBuilder("lag by arrival second after the snapshot [s: n p50/max ms]:");
+          new StringBuilder("lag by arrival second after the snapshot [s: n p50/max ms] (to the"
+              + " end of the window after catch-up):");
       windows.forEach(
           (w, values) -> {
             long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
@@ -1012,6 +1085,16 @@ public final class HandoffBench {
         }
         Thread.sleep(250);
       }
+    }
+  }
+
+  /** The 1-minute load average of the machine (/proc/loadavg), or null off Linux. */
+  static Double loadAverage() {
+    try {
+      String text = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"));
+      return Double.parseDouble(text.trim().split("\\s+")[0]);
+    } catch (Exception e) {
+      return null;
     }
   }
 

@@ -2,7 +2,9 @@ package io.heliosdb.beam.cdc;
 
 import io.heliosdb.beam.HeliosDbException;
 import io.heliosdb.beam.pool.ConnectionPools;
+import io.heliosdb.beam.dialect.FailureKind;
 import io.heliosdb.beam.pool.PooledDataSource;
+import io.heliosdb.beam.retry.Retrier;
 import io.heliosdb.beam.stream.StreamDoFn;
 import io.heliosdb.beam.stream.StreamTracker;
 import java.sql.Connection;
@@ -65,6 +67,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   private final CdcSpec spec;
   private transient PooledDataSource pool;
   private transient ChangeConverter converter;
+  private transient Retrier retrier;
 
   public ReadChangesDoFn(CdcSpec spec) {
     this.spec = spec;
@@ -74,6 +77,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   public void setup() {
     pool = ConnectionPools.acquire(spec.connection());
     converter = new ChangeConverter(spec);
+    retrier = new Retrier(spec.connection().retryPolicy(), spec.dialect(), spec.label());
   }
 
   @Teardown
@@ -106,6 +110,46 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   @ProcessElement
   public ProcessContinuation process(
       @Element StreamStart start,
+      RestrictionTracker<LogPosition, LogPosition> tracker,
+      ManualWatermarkEstimator<Instant> watermark,
+      OutputReceiver<Row> out,
+      BundleFinalizer finalizer)
+      throws InterruptedException {
+    try {
+      return readChanges(start, tracker, watermark, out, finalizer);
+    } catch (RuntimeException e) {
+      FailureKind kind = classify(e);
+      if (kind == FailureKind.PERMANENT) {
+        throw e;
+      }
+      // the task stops; the next call starts a new one right after the last claimed position
+      ChangeTasks.stop(spec);
+      long delay =
+          retrier.delayAfter(kind, e, "reading the log after " + tracker.currentRestriction()
+              .describe());
+      return ProcessContinuation.resume().withResumeDelay(Duration.millis(delay));
+    }
+  }
+
+  /**
+   * How a failure of the log reader is retried: by the SQL error in its causes if any, as a
+   * connection failure if Debezium marks it retriable or it is an I/O error, else not at all.
+   */
+  private FailureKind classify(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if (e instanceof SQLException sql) {
+        return spec.dialect().classify(sql);
+      }
+      if (e instanceof org.apache.kafka.connect.errors.RetriableException
+          || e instanceof java.io.IOException) {
+        return FailureKind.CONNECTION;
+      }
+    }
+    return FailureKind.PERMANENT;
+  }
+
+  private ProcessContinuation readChanges(
+      StreamStart start,
       RestrictionTracker<LogPosition, LogPosition> tracker,
       ManualWatermarkEstimator<Instant> watermark,
       OutputReceiver<Row> out,
@@ -159,6 +203,9 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
         finalizer.afterBundleCommit(
             Instant.now().plus(ACK_EXPIRY), () -> task.acknowledge(committed, claim));
       }
+    }
+    if (handled > 0) {
+      retrier.succeeded();
     }
     return ProcessContinuation.resume();
   }

@@ -43,5 +43,15 @@ public interface StreamStart extends Serializable {
     public boolean emits(Row change, Struct source) {
       return true;
     }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof FromLog;
+    }
+
+    @Override
+    public int hashCode() {
+      return FromLog.class.hashCode();
+    }
   }
 }

@@ -160,6 +160,47 @@ public interface Dialect extends Serializable {
   String positionOf(java.util.Map<String, ?> offset);
 
   /**
+   * Whether an error is worth retrying, by the SQLState (and vendor code) of it and the errors it
+   * chains: connection exceptions (class {@code 08}), shutdowns ({@code 57P0x}), too many
+   * connections ({@code 53300}) are {@link FailureKind#CONNECTION}; serialization failures and
+   * deadlocks ({@code 40001}, {@code 40P01}) and cancelled statements ({@code 57014}) are {@link
+   * FailureKind#TRANSIENT}; everything else is {@link FailureKind#PERMANENT}.
+   */
+  default FailureKind classify(SQLException error) {
+    FailureKind kind = FailureKind.PERMANENT;
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if (e instanceof java.sql.SQLTransientConnectionException
+          || e instanceof java.sql.SQLRecoverableException) {
+        return FailureKind.CONNECTION;
+      }
+      if (e instanceof SQLException sql) {
+        FailureKind byState = classifyState(sql.getSQLState(), sql.getErrorCode());
+        if (byState == FailureKind.CONNECTION) {
+          return byState;
+        }
+        if (byState == FailureKind.TRANSIENT) {
+          kind = byState;
+        }
+      }
+    }
+    return kind;
+  }
+
+  /** {@link #classify} of one error's SQLState (may be null) and vendor code. */
+  default FailureKind classifyState(String sqlState, int vendorCode) {
+    if (sqlState == null) {
+      return FailureKind.PERMANENT;
+    }
+    if (sqlState.startsWith("08") || sqlState.startsWith("57P") || sqlState.equals("53300")) {
+      return FailureKind.CONNECTION;
+    }
+    if (sqlState.equals("40001") || sqlState.equals("40P01") || sqlState.equals("57014")) {
+      return FailureKind.TRANSIENT;
+    }
+    return FailureKind.PERMANENT;
+  }
+
+  /**
    * The {@code source} of the table's change envelopes (database, schema or null, table), as the
    * log names them.
    */

@@ -347,6 +347,21 @@ public final class MySqlDialect extends CatalogDialect {
     return position.toString();
   }
 
+  /**
+   * Adds MySQL/MariaDB's codes: too many connections (1040), server shutdown (1053), connection
+   * killed (1927), server gone or connection lost (2006, 2013) are {@link FailureKind#CONNECTION};
+   * lock wait timeout (1205), deadlock (1213) and interrupted queries (1317) are {@link
+   * FailureKind#TRANSIENT}.
+   */
+  @Override
+  public FailureKind classifyState(String sqlState, int vendorCode) {
+    return switch (vendorCode) {
+      case 1040, 1053, 1927, 2006, 2013 -> FailureKind.CONNECTION;
+      case 1205, 1213, 1317 -> FailureKind.TRANSIENT;
+      default -> super.classifyState(sqlState, vendorCode);
+    };
+  }
+
   /** The binlog names a table by its database; there is no schema. */
   @Override
   public List<String> changeSource(Connection connection, TableId table) {

@@ -103,6 +103,21 @@ final class HandoffPlan implements StreamStart {
     return List.copyOf(merged);
   }
 
+  /** Equal plans encode alike (runners compare elements by value). */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof HandoffPlan plan
+        && offset.equals(plan.offset)
+        && dialect.getClass().equals(plan.dialect.getClass())
+        && keyFields.equals(plan.keyFields)
+        && chunks.equals(plan.chunks);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(offset, keyFields, chunks);
+  }
+
   private static int compareLower(@Nullable List<Object> a, @Nullable List<Object> b) {
     if (a == null || b == null) {
       return a == b ? 0 : a == null ? -1 : 1;

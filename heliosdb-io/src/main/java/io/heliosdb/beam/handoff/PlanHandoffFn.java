@@ -1,6 +1,6 @@
 package io.heliosdb.beam.handoff;
 
-import io.heliosdb.beam.HeliosDbException;
+import io.heliosdb.beam.retry.Retrier;
 import io.heliosdb.beam.cdc.CdcSpec;
 import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
@@ -49,8 +49,19 @@ final class PlanHandoffFn extends DoFn<byte[], SnapshotSplit> {
 
   @ProcessElement
   public void process(MultiOutputReceiver out) {
-    List<SnapshotSplit> splits;
-    HandoffStart start;
+    Retrier retrier =
+        new Retrier(snapshot.connection().retryPolicy(), cdc.dialect(), snapshot.label());
+    Plan plan = retrier.call("fixing the log position and planning the snapshot", this::plan);
+    LOG.info("[{}] the stream will start at {}; reading the snapshot as {} splits",
+        snapshot.label(), plan.start().position(), plan.splits().size());
+    out.get(START).output(new HandoffPart(plan.start(), null));
+    plan.splits().forEach(out.get(SnapshotThenCdcRead.SPLITS)::output);
+  }
+
+  private record Plan(HandoffStart start, List<SnapshotSplit> splits) {}
+
+  /** Idempotent: the slot and publication are created only if missing. */
+  private Plan plan() throws SQLException {
     try (Connection connection = pool.getConnection()) {
       try (Connection probe = pool.getConnection()) {
         // fails here, before the slot exists, if the server cannot map reads onto its log
@@ -59,19 +70,12 @@ final class PlanHandoffFn extends DoFn<byte[], SnapshotSplit> {
       }
       Map<String, Object> offset =
           cdc.dialect().prepareChangeCapture(connection, cdc.settings(), cdc.startPosition());
-      start =
+      HandoffStart start =
           new HandoffStart(
               offset,
               cdc.dialect().positionOf(offset),
               cdc.dialect().changeSource(connection, snapshot.table().table()));
-      splits = PlanSnapshotFn.plan(snapshot, connection);
-    } catch (SQLException e) {
-      throw new HeliosDbException(
-          "[" + snapshot.label() + "] cannot start the snapshot: " + e.getMessage(), e);
+      return new Plan(start, PlanSnapshotFn.plan(snapshot, connection));
     }
-    LOG.info("[{}] the stream will start at {}; reading the snapshot as {} splits",
-        snapshot.label(), start.position(), splits.size());
-    out.get(START).output(new HandoffPart(start, null));
-    splits.forEach(out.get(SnapshotThenCdcRead.SPLITS)::output);
   }
 }

@@ -8,21 +8,25 @@ import io.heliosdb.beam.snapshot.ReadSnapshotSplitDoFn;
 import io.heliosdb.beam.snapshot.SnapshotSpec;
 import io.heliosdb.beam.snapshot.SnapshotSplit;
 import io.heliosdb.beam.snapshot.SnapshotSplitCoder;
+import java.util.List;
+import java.util.Objects;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.Impulse;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
-import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.join.RawUnionValue;
+import org.apache.beam.sdk.transforms.join.UnionCoder;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.apache.beam.sdk.transforms.windowing.Window;
@@ -30,20 +34,19 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
  * Snapshot then CDC: a parallel snapshot of the table, then its change stream, with no change
  * lost and none repeated between the two.
  *
  * <pre>
- * Impulse ─ PlanHandoffFn ─┬─ splits ─ Reshuffle ─ ReadSnapshotSplitDoFn.Consistent ─ SnapshotEventsFn ─┬─ "r" events ──────────┐
- *   (slot / binlog first)  └─ start ──────────────────────── (side input) ┘                          └─ chunk snapshots ─┐  │
- *                             start ──────────────────────────────────────────────────── GroupByKey ─ PlanStreamFn ─ ReadChangesDoFn ─ Flatten
+ * Impulse ─ PlanHandoffFn ─┬─ splits ─ Reshuffle ─ ReadSnapshotSplitDoFn.Consistent ─ by shard ─┬─ SnapshotEventsFn ─┬─ "r" events ──────────┐
+ *   (slot / binlog first)  ├─ start ─────────────────────────── copied to every shard ────────┘  (keyed state)     └─ chunk snapshots ─┐  │
+ *                          └─ start ────────────────────────────────────────────────────────────────────── GroupByKey ─ PlanStreamFn ─ ReadChangesDoFn ─ Flatten
  * </pre>
  *
  * Each chunk is read in one transaction that the dialect maps exactly onto the log (PostgreSQL:
@@ -54,6 +57,9 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 public class SnapshotThenCdcRead extends PTransform<PBegin, PCollection<Row>> {
   static final TupleTag<SnapshotSplit> SPLITS = new TupleTag<>() {};
   static final TupleTag<Row> EVENTS = new TupleTag<>() {};
+
+  /** Fewest keys the start is copied to, and the blocks spread over, for the join. */
+  static final int MIN_SHARDS = 8;
 
   private final SnapshotSpec snapshot;
   private final CdcSpec cdc;
@@ -77,27 +83,35 @@ public class SnapshotThenCdcRead extends PTransform<PBegin, PCollection<Row>> {
                 ParDo.of(new PlanHandoffFn(snapshot, cdc))
                     .withOutputTags(SPLITS, TupleTagList.of(PlanHandoffFn.START)));
     PCollection<HandoffPart> start = planned.get(PlanHandoffFn.START).setCoder(partCoder);
-    PCollectionView<HandoffStart> startView =
-        start
-            .apply(
-                "Start only",
-                MapElements.into(TypeDescriptor.of(HandoffStart.class)).via(HandoffPart::start))
-            .setCoder(SerializableCoder.of(HandoffStart.class))
-            .apply("As side input", View.asSingleton());
 
-    PCollectionTuple snapshotEvents =
+    // the start joins the blocks through keyed state, not a side input (see SnapshotEventsFn)
+    Coder<KV<ChunkSnapshot, List<Row>>> blockCoder =
+        KvCoder.of(SerializableCoder.of(ChunkSnapshot.class), ListCoder.of(RowCoder.of(rows)));
+    KvCoder<Integer, RawUnionValue> keyedCoder =
+        KvCoder.of(
+            VarIntCoder.of(),
+            UnionCoder.of(List.of(SerializableCoder.of(HandoffStart.class), blockCoder)));
+    int shards = Math.max(MIN_SHARDS, 2 * snapshot.parallelism());
+    PCollection<KV<Integer, RawUnionValue>> startCopies =
+        start
+            .apply("Start to every shard", ParDo.of(new StartToShardsFn(shards)))
+            .setCoder(keyedCoder);
+    PCollection<KV<Integer, RawUnionValue>> blocks =
         planned
             .get(SPLITS)
             .setCoder(new SnapshotSplitCoder(snapshot.keySchema().schema()))
             .apply("Spread splits", Reshuffle.viaRandomKey())
             .apply("Read chunks", ParDo.of(new ReadSnapshotSplitDoFn.Consistent(snapshot)))
-            .setCoder(
-                KvCoder.of(
-                    SerializableCoder.of(ChunkSnapshot.class), ListCoder.of(RowCoder.of(rows))))
+            .setCoder(blockCoder)
+            .apply("Shard blocks", ParDo.of(new ShardBlocksFn(shards)))
+            .setCoder(keyedCoder);
+    PCollectionTuple snapshotEvents =
+        PCollectionList.of(startCopies)
+            .and(blocks)
+            .apply("Start and blocks", Flatten.pCollections())
             .apply(
                 "Snapshot rows as read events",
-                ParDo.of(new SnapshotEventsFn(cdc.dialect(), envelope, startView))
-                    .withSideInputs(startView)
+                ParDo.of(new SnapshotEventsFn(cdc.dialect(), envelope, blockCoder))
                     .withOutputTags(EVENTS, TupleTagList.of(SnapshotEventsFn.CHUNKS)));
     PCollection<Row> reads = snapshotEvents.get(EVENTS).setRowSchema(envelope);
 
@@ -123,5 +137,40 @@ public class SnapshotThenCdcRead extends PTransform<PBegin, PCollection<Row>> {
 
     return PCollectionList.of(reads).and(changes).apply("Snapshot and changes",
         Flatten.pCollections());
+  }
+
+  /** The start, once per shard key, for {@link SnapshotEventsFn}. */
+  static final class StartToShardsFn extends DoFn<HandoffPart, KV<Integer, RawUnionValue>> {
+    private final int shards;
+
+    StartToShardsFn(int shards) {
+      this.shards = shards;
+    }
+
+    @ProcessElement
+    public void process(@Element HandoffPart part, OutputReceiver<KV<Integer, RawUnionValue>> out) {
+      for (int shard = 0; shard < shards; shard++) {
+        out.output(KV.of(shard, new RawUnionValue(SnapshotEventsFn.START, part.start())));
+      }
+    }
+  }
+
+  /** Each block of rows keyed by a hash of its chunk, for {@link SnapshotEventsFn}. */
+  static final class ShardBlocksFn
+      extends DoFn<KV<ChunkSnapshot, List<Row>>, KV<Integer, RawUnionValue>> {
+    private final int shards;
+
+    ShardBlocksFn(int shards) {
+      this.shards = shards;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<ChunkSnapshot, List<Row>> block,
+        OutputReceiver<KV<Integer, RawUnionValue>> out) {
+      ChunkSnapshot chunk = block.getKey();
+      int shard = Math.floorMod(Objects.hash(chunk.lower(), chunk.token()), shards);
+      out.output(KV.of(shard, new RawUnionValue(SnapshotEventsFn.BLOCK, block)));
+    }
   }
 }

@@ -1,6 +1,6 @@
 package io.heliosdb.beam.incremental;
 
-import io.heliosdb.beam.HeliosDbException;
+import io.heliosdb.beam.retry.Retrier;
 import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
@@ -46,6 +46,7 @@ import org.joda.time.Instant;
 public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
   private final IncrementalSpec spec;
   private transient PooledDataSource pool;
+  private transient Retrier retrier;
   private transient TableSchema rows;
   private transient IncrementalSql sql;
   private transient Dialect dialect;
@@ -60,6 +61,7 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
   @Setup
   public void setup() {
     pool = ConnectionPools.acquire(spec.connection());
+    retrier = new Retrier(spec.connection().retryPolicy(), spec.dialect(), spec.label());
     rows = spec.tableSchema();
     sql = new IncrementalSql(spec);
     dialect = spec.dialect();
@@ -111,10 +113,11 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
       }
       advance(watermark, cutoff.watermark());
     } catch (SQLException e) {
-      throw new HeliosDbException(
-          "[" + spec.label() + "] incremental poll after " + cursor.describe() + " failed: "
-              + e.getMessage(), e);
+      // every emitted batch was claimed first: the checkpoint of resume() is exactly after it
+      long delay = retrier.delayAfter(e, "incremental poll after " + cursor.describe());
+      return ProcessContinuation.resume().withResumeDelay(Duration.millis(delay));
     }
+    retrier.succeeded();
     return ProcessContinuation.resume()
         .withResumeDelay(Duration.millis(spec.pollIntervalMillis()));
   }

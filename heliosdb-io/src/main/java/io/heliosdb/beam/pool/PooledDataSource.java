@@ -1,6 +1,5 @@
 package io.heliosdb.beam.pool;
 
-import io.heliosdb.beam.HeliosDbException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
@@ -17,13 +16,18 @@ public final class PooledDataSource implements AutoCloseable {
     this.release = release;
   }
 
-  /** A connection from the pool, or a {@link HeliosDbException} that names the database. */
-  public Connection getConnection() {
+  /**
+   * A connection from the pool.
+   *
+   * @throws SQLException naming the database, with the SQLState and vendor code of the cause
+   */
+  public Connection getConnection() throws SQLException {
     try {
       return dataSource.getConnection();
     } catch (SQLException e) {
-      throw new HeliosDbException(
-          "Cannot get a connection to " + description + ": " + e.getMessage(), e);
+      throw new SQLException(
+          "Cannot get a connection to " + description + ": " + e.getMessage(), e.getSQLState(),
+          e.getErrorCode(), e);
     }
   }
 

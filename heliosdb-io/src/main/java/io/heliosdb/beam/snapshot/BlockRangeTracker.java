@@ -24,7 +24,7 @@ public class BlockRangeTracker extends RestrictionTracker<OffsetRange, BlockRang
   public static final class Block {
     private final long from;
     private final long to;
-    private long claimedTo;
+    long claimedTo;
 
     public Block(long from, long to) {
       if (to <= from) {

@@ -1,6 +1,6 @@
 package io.heliosdb.beam.snapshot;
 
-import io.heliosdb.beam.HeliosDbException;
+import io.heliosdb.beam.retry.Retrier;
 import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
 import io.heliosdb.beam.schema.TableSchema;
@@ -46,12 +46,12 @@ public class PlanSnapshotFn extends DoFn<byte[], SnapshotSplit> {
 
   @ProcessElement
   public void process(OutputReceiver<SnapshotSplit> out) {
-    try (Connection connection = pool.getConnection()) {
-      plan(spec, connection).forEach(out::output);
-    } catch (SQLException e) {
-      throw new HeliosDbException(
-          "[" + spec.label() + "] cannot plan the snapshot: " + e.getMessage(), e);
-    }
+    Retrier retrier = new Retrier(spec.connection().retryPolicy(), spec.dialect(), spec.label());
+    retrier.call("planning the snapshot", () -> {
+      try (Connection connection = pool.getConnection()) {
+        return plan(spec, connection);
+      }
+    }).forEach(out::output);
   }
 
   /** The splits of a snapshot of the table as it is now. */

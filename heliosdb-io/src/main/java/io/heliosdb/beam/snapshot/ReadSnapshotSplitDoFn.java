@@ -4,6 +4,7 @@ import io.heliosdb.beam.HeliosDbException;
 import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
+import io.heliosdb.beam.retry.Retrier;
 import io.heliosdb.beam.schema.TableSchema;
 import io.heliosdb.beam.snapshot.BlockRangeTracker.Block;
 import java.math.BigDecimal;
@@ -165,23 +166,77 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       @Element SnapshotSplit split,
       RestrictionTracker<OffsetRange, Block> tracker,
       OutputReceiver<OutT> out) {
-    Sink sink = (batch, chunk) -> emit(batch, chunk, out);
-    try (Connection connection = pool.getConnection()) {
-      switch (split.kind()) {
-        case KEY_RANGE -> readKeyRange(connection, tracker, sink);
-        case CHUNKS -> readChunks(connection, split.boundaries(), tracker, sink);
-        case PAGES -> readPages(connection, split.rowsPerOffset(), tracker, sink);
-        case FULL_TABLE -> readOnce(connection, sql.fullTable(), null, null, tracker, sink);
-        case NULL_KEYS -> readOnce(connection, sql.nullKeys(), null, null, tracker, sink);
-        case MAX_KEY -> readOnce(connection, sql.maxKey(), Long.MAX_VALUE,
-            List.of(Long.MAX_VALUE), tracker, sink);
+    Retrier retrier = new Retrier(spec.connection().retryPolicy(), dialect, spec.label());
+    ReadProgress progress = new ReadProgress(tracker.currentRestriction().getFrom(), retrier);
+    Sink sink =
+        (batch, chunk) -> {
+          progress.emitted = true;
+          emit(batch, chunk, out);
+        };
+    while (true) {
+      try (Connection connection = pool.getConnection()) {
+        switch (split.kind()) {
+          case KEY_RANGE -> readKeyRange(connection, tracker, sink, progress);
+          case CHUNKS -> readChunks(connection, split.boundaries(), tracker, sink, progress);
+          case PAGES -> readPages(connection, split.rowsPerOffset(), tracker, sink, progress);
+          case FULL_TABLE ->
+              readOnce(connection, sql.fullTable(), null, null, tracker, sink, progress);
+          case NULL_KEYS ->
+              readOnce(connection, sql.nullKeys(), null, null, tracker, sink, progress);
+          case MAX_KEY -> readOnce(connection, sql.maxKey(), Long.MAX_VALUE,
+              List.of(Long.MAX_VALUE), tracker, sink, progress);
+        }
+        return ProcessContinuation.stop();
+      } catch (SQLException e) {
+        String what = "snapshot read of " + split.kind() + " " + tracker.currentRestriction()
+            + " at offset " + progress.next;
+        if (progress.emitted) {
+          throw new HeliosDbException(
+              "[" + spec.label() + "] " + what + " failed after emitting part of a chunk, which"
+                  + " cannot resume inside it (the runner retries the bundle): " + e.getMessage(),
+              e);
+        }
+        Retrier.sleep(retrier.delayAfter(e, what)); // throws once retries are spent or useless
       }
-    } catch (SQLException e) {
-      throw new HeliosDbException(
-          "[" + spec.label() + "] snapshot read of " + split.kind() + " "
-              + tracker.currentRestriction() + " failed: " + e.getMessage(), e);
     }
-    return ProcessContinuation.stop();
+  }
+
+  /**
+   * Where a read stands, so that a retry after a failure resumes exactly there: the first offset
+   * not yet read and emitted, the end of a block already claimed but not yet read (-1 if none),
+   * and whether rows of that block were emitted (then it cannot be resumed inside).
+   */
+  private static final class ReadProgress {
+    private final Retrier retrier;
+    long next;
+    long claimedTo = -1;
+    boolean emitted;
+
+    ReadProgress(long next, Retrier retrier) {
+      this.next = next;
+      this.retrier = retrier;
+    }
+
+    /** Claims {@code block} unless a failed attempt claimed it already. */
+    boolean claim(RestrictionTracker<OffsetRange, Block> tracker, Block block) {
+      if (claimedTo > block.from()) {
+        block.claimedTo = claimedTo;
+        return true;
+      }
+      if (!tracker.tryClaim(block)) {
+        return false;
+      }
+      claimedTo = block.claimedTo();
+      return true;
+    }
+
+    /** Everything before {@code offset} is read and emitted. */
+    void completed(long offset) {
+      next = offset;
+      claimedTo = -1;
+      emitted = false;
+      retrier.succeeded();
+    }
   }
 
   /**
@@ -190,11 +245,12 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
    * claim covers are emitted: a residual resumes right after the last emitted row.
    */
   private void readKeyRange(
-      Connection connection, RestrictionTracker<OffsetRange, Block> tracker, Sink out)
+      Connection connection, RestrictionTracker<OffsetRange, Block> tracker, Sink out,
+      ReadProgress progress)
       throws SQLException {
     int keyColumn = spec.table().indexOf(spec.splitColumns().get(0)) + 1;
     int batchSize = spec.outputBatchSize();
-    long cursor = tracker.currentRestriction().getFrom();
+    long cursor = progress.next;
     while (cursor < tracker.currentRestriction().getTo()) {
       long queryTo = tracker.currentRestriction().getTo();
       List<Row> batch = new ArrayList<>(batchSize);
@@ -216,6 +272,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
                 return;
               }
               cursor = end;
+              progress.completed(cursor);
               batch = new ArrayList<>(batchSize);
             }
           }
@@ -234,6 +291,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
         return;
       }
       cursor = end;
+      progress.completed(cursor);
     }
   }
 
@@ -266,10 +324,11 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       Connection connection,
       List<Row> boundaries,
       RestrictionTracker<OffsetRange, Block> tracker,
-      Sink out)
+      Sink out,
+      ReadProgress progress)
       throws SQLException {
-    for (long i = tracker.currentRestriction().getFrom();
-        i < tracker.currentRestriction().getTo() && tracker.tryClaim(new Block(i, i + 1));
+    for (long i = progress.next;
+        i < tracker.currentRestriction().getTo() && progress.claim(tracker, new Block(i, i + 1));
         i++) {
       Row lower = boundaries.get((int) i);
       Row upper = boundaries.get((int) i + 1);
@@ -292,6 +351,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
         }
         emitAll(statement, chunk, out);
       }
+      progress.completed(i + 1);
     }
   }
 
@@ -300,13 +360,14 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       Connection connection,
       double rowsPerPage,
       RestrictionTracker<OffsetRange, Block> tracker,
-      Sink out)
+      Sink out,
+      ReadProgress progress)
       throws SQLException {
     long pagesPerBlock = Math.max(1, (long) (spec.chunkSize() / Math.max(1.0, rowsPerPage)));
-    long page = tracker.currentRestriction().getFrom();
+    long page = progress.next;
     while (page < tracker.currentRestriction().getTo()) {
       Block block = new Block(page, page + pagesPerBlock);
-      if (!tracker.tryClaim(block)) {
+      if (!progress.claim(tracker, block)) {
         return;
       }
       try (PreparedStatement statement = prepare(connection, sql.pages())) {
@@ -314,6 +375,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
         emitAll(statement, null, out);
       }
       page = block.claimedTo();
+      progress.completed(page);
     }
   }
 
@@ -328,9 +390,10 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       Long parameter,
       @Nullable List<Object> lowerKey,
       RestrictionTracker<OffsetRange, Block> tracker,
-      Sink out)
+      Sink out,
+      ReadProgress progress)
       throws SQLException {
-    if (!tracker.tryClaim(new Block(0, 1))) {
+    if (progress.next > 0 || !progress.claim(tracker, new Block(0, 1))) {
       return;
     }
     String token = beginChunk(connection);
@@ -340,6 +403,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       }
       emitAll(statement, token == null ? null : new ChunkSnapshot(lowerKey, null, token), out);
     }
+    progress.completed(1);
   }
 
   /** Begins a consistent read if {@link #consistent()}, returning its token; else null. */
