@@ -67,8 +67,8 @@
 #              commit) was >= 1 s; the load goes on until the lag stayed below 1 s for 30 s;
 #              lag p50/p99 over the changes of those 30 s; then the load stops, every change is
 #              awaited, and lost / duplicates (changes the snapshot already saw count as
-#              duplicates) / final_state_mismatches (the table against the output replayed in
-#              arrival order) are checked, e.g.
+#              duplicates) / final_state_mismatches (the table against the output replayed by
+#              position; arrival_order_mismatches: replayed in arrival order) are checked, e.g.
 #                {"bench":"handoff","db":"postgres","runner":"flink","mode":"handoff","round":1,
 #                 "seconds":12.1,"rows_per_sec":83000,"catch_up_ms":850,"lag_p50_ms":9,
 #                 "lag_p99_ms":25,"backlog_changes":2400,"lost":0,"duplicates":0,

@@ -28,7 +28,8 @@ import java.util.Map;
  * </ul>
  *
  * <p>Also {@code lost}, {@code duplicates} and {@code final_state_mismatches} summed over the
- * handoff cases.
+ * handoff cases, and {@code arrival_order_mismatches} (keys whose changes overtook one another on
+ * the way; not an error: Beam does not order a PCollection, consumers order by position).
  */
 public final class HandoffSummary {
   private HandoffSummary() {}
@@ -44,6 +45,7 @@ public final class HandoffSummary {
     long lost = 0;
     long duplicates = 0;
     long mismatches = 0;
+    long arrivalMismatches = 0;
     boolean allOnce = true;
     boolean anyHandoff = false;
     for (JsonNode n : lines) {
@@ -57,6 +59,7 @@ public final class HandoffSummary {
         lost += n.path("lost").asLong(0);
         duplicates += n.path("duplicates").asLong(0);
         mismatches += n.path("final_state_mismatches").asLong(0);
+        arrivalMismatches += n.path("arrival_order_mismatches").asLong(0);
         allOnce &= !n.has("error") && exactlyOnce(n);
       }
     }
@@ -73,6 +76,7 @@ public final class HandoffSummary {
     summary.put("lost", lost);
     summary.put("duplicates", duplicates);
     summary.put("final_state_mismatches", mismatches);
+    summary.put("arrival_order_mismatches", arrivalMismatches);
     summary.put("by_db_runner", cases);
     BenchSupport.printSummary(summary);
   }

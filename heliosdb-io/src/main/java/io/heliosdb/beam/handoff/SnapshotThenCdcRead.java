@@ -44,9 +44,11 @@ import org.apache.beam.sdk.values.TupleTagList;
  * lost and none repeated between the two.
  *
  * <pre>
- * Impulse ─ PlanHandoffFn ─┬─ splits ─ Reshuffle ─ ReadSnapshotSplitDoFn.Consistent ─ by shard ─┬─ SnapshotEventsFn ─┬─ "r" events ──────────┐
- *   (slot / binlog first)  ├─ start ─────────────────────────── copied to every shard ────────┘  (keyed state)     └─ chunk snapshots ─┐  │
- *                          └─ start ────────────────────────────────────────────────────────────────────── GroupByKey ─ PlanStreamFn ─ ReadChangesDoFn ─ Flatten
+ * Impulse ─ PlanHandoffFn ─┬─ splits ─ Reshuffle ─ ReadSnapshotSplitDoFn.Consistent ─ by shard ─┐
+ *  (slot / binlog first)   ├─ start, a copy per shard ───────────────── SnapshotEventsFn ◄───────┘
+ *                          │                               (keyed state) ├─ "r" events ───────────────────────────┐
+ *                          │                                             └─ chunk snapshots ─┐                    │
+ *                          └─ start ──────────────────────────────────────────── GroupByKey ─ PlanStreamFn ─ ReadChangesDoFn ─ Flatten
  * </pre>
  *
  * Each chunk is read in one transaction that the dialect maps exactly onto the log (PostgreSQL:

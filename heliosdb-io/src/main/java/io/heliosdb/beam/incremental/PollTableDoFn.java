@@ -99,19 +99,23 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
       OutputReceiver<Row> out) {
     PollCursor cursor = tracker.currentRestriction();
     try (Connection connection = pool.getConnection()) {
-      CommitCutoff cutoff =
-          CommitCutoff.compute(connection, spec, trackingReader, cursor.samples());
-      cursor = cursor.withSamples(cutoff.samples());
-      if (cutoff.value() != null) {
-        cursor = readUpTo(connection, cutoff, cursor, tracker, watermark, out);
-        if (cursor == null) {
-          return ProcessContinuation.stop(); // a checkpoint took the rest
+      try {
+        CommitCutoff cutoff =
+            CommitCutoff.compute(connection, spec, trackingReader, cursor.samples());
+        cursor = cursor.withSamples(cutoff.samples());
+        if (cutoff.value() != null) {
+          cursor = readUpTo(connection, cutoff, cursor, tracker, watermark, out);
+          if (cursor == null) {
+            return ProcessContinuation.stop(); // a checkpoint took the rest
+          }
         }
+        if (!tracker.tryClaim(cursor)) {
+          return ProcessContinuation.stop();
+        }
+        advance(watermark, cutoff.watermark());
+      } catch (SQLException e) {
+        throw Retrier.onConnection(connection, e);
       }
-      if (!tracker.tryClaim(cursor)) {
-        return ProcessContinuation.stop();
-      }
-      advance(watermark, cutoff.watermark());
     } catch (SQLException e) {
       // every emitted batch was claimed first: the checkpoint of resume() is exactly after it
       long delay = retrier.delayAfter(e, "incremental poll after " + cursor.describe());

@@ -86,6 +86,22 @@ public final class Retrier {
     return delay;
   }
 
+  /**
+   * {@code error} as a connection failure if {@code connection} died with it (drivers report a
+   * killed or lost connection with no SQLState at times), else {@code error} itself.
+   */
+  public static SQLException onConnection(java.sql.Connection connection, SQLException error) {
+    try {
+      if (connection.isValid(2)) {
+        return error;
+      }
+    } catch (SQLException e) {
+      // invalid as well
+    }
+    return new java.sql.SQLRecoverableException(
+        "the connection was lost: " + error.getMessage(), "08006", error);
+  }
+
   /** Work that may fail with an SQL error and can simply be done again. */
   @FunctionalInterface
   public interface SqlWork<T> {

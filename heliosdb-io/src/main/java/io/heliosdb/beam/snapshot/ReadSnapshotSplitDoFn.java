@@ -55,6 +55,13 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
   private transient SnapshotSql sql;
   private transient Dialect dialect;
 
+  /**
+   * How long a consistent read (snapshot-then-CDC, a streaming pipeline) runs before it returns
+   * and lets the runner checkpoint: the Flink runner cannot checkpoint a task while a call runs,
+   * and a snapshot that never lets a checkpoint complete fails the job at the checkpoint timeout.
+   */
+  static final long MAX_CONSISTENT_CALL_MILLIS = 1_000;
+
   ReadSnapshotSplitDoFn(SnapshotSpec spec) {
     this.spec = spec;
   }
@@ -167,7 +174,10 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       RestrictionTracker<OffsetRange, Block> tracker,
       OutputReceiver<OutT> out) {
     Retrier retrier = new Retrier(spec.connection().retryPolicy(), dialect, spec.label());
-    ReadProgress progress = new ReadProgress(tracker.currentRestriction().getFrom(), retrier);
+    ReadProgress progress =
+        new ReadProgress(
+            tracker.currentRestriction().getFrom(), retrier,
+            consistent() ? System.currentTimeMillis() + MAX_CONSISTENT_CALL_MILLIS : Long.MAX_VALUE);
     Sink sink =
         (batch, chunk) -> {
           progress.emitted = true;
@@ -175,18 +185,12 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
         };
     while (true) {
       try (Connection connection = pool.getConnection()) {
-        switch (split.kind()) {
-          case KEY_RANGE -> readKeyRange(connection, tracker, sink, progress);
-          case CHUNKS -> readChunks(connection, split.boundaries(), tracker, sink, progress);
-          case PAGES -> readPages(connection, split.rowsPerOffset(), tracker, sink, progress);
-          case FULL_TABLE ->
-              readOnce(connection, sql.fullTable(), null, null, tracker, sink, progress);
-          case NULL_KEYS ->
-              readOnce(connection, sql.nullKeys(), null, null, tracker, sink, progress);
-          case MAX_KEY -> readOnce(connection, sql.maxKey(), Long.MAX_VALUE,
-              List.of(Long.MAX_VALUE), tracker, sink, progress);
+        try {
+          read(split, connection, tracker, sink, progress);
+        } catch (SQLException e) {
+          throw Retrier.onConnection(connection, e);
         }
-        return ProcessContinuation.stop();
+        return progress.paused ? ProcessContinuation.resume() : ProcessContinuation.stop();
       } catch (SQLException e) {
         String what = "snapshot read of " + split.kind() + " " + tracker.currentRestriction()
             + " at offset " + progress.next;
@@ -201,6 +205,21 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
     }
   }
 
+  private void read(
+      SnapshotSplit split, Connection connection, RestrictionTracker<OffsetRange, Block> tracker,
+      Sink sink, ReadProgress progress)
+      throws SQLException {
+    switch (split.kind()) {
+      case KEY_RANGE -> readKeyRange(connection, tracker, sink, progress);
+      case CHUNKS -> readChunks(connection, split.boundaries(), tracker, sink, progress);
+      case PAGES -> readPages(connection, split.rowsPerOffset(), tracker, sink, progress);
+      case FULL_TABLE -> readOnce(connection, sql.fullTable(), null, null, tracker, sink, progress);
+      case NULL_KEYS -> readOnce(connection, sql.nullKeys(), null, null, tracker, sink, progress);
+      case MAX_KEY -> readOnce(connection, sql.maxKey(), Long.MAX_VALUE, List.of(Long.MAX_VALUE),
+          tracker, sink, progress);
+    }
+  }
+
   /**
    * Where a read stands, so that a retry after a failure resumes exactly there: the first offset
    * not yet read and emitted, the end of a block already claimed but not yet read (-1 if none),
@@ -208,13 +227,23 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
    */
   private static final class ReadProgress {
     private final Retrier retrier;
+    private final long pauseAfter;
     long next;
     long claimedTo = -1;
     boolean emitted;
+    /** Whether the read stopped early to let the runner checkpoint; the rest resumes later. */
+    boolean paused;
 
-    ReadProgress(long next, Retrier retrier) {
+    ReadProgress(long next, Retrier retrier, long pauseAfter) {
       this.next = next;
       this.retrier = retrier;
+      this.pauseAfter = pauseAfter;
+    }
+
+    /** After a completed block: whether to return now and let the runner checkpoint. */
+    boolean pause() {
+      paused = System.currentTimeMillis() >= pauseAfter;
+      return paused;
     }
 
     /** Claims {@code block} unless a failed attempt claimed it already. */
@@ -273,6 +302,9 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
               }
               cursor = end;
               progress.completed(cursor);
+              if (progress.pause()) {
+                return;
+              }
               batch = new ArrayList<>(batchSize);
             }
           }
@@ -292,6 +324,9 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       }
       cursor = end;
       progress.completed(cursor);
+      if (progress.pause()) {
+        return;
+      }
     }
   }
 
@@ -352,6 +387,9 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
         emitAll(statement, chunk, out);
       }
       progress.completed(i + 1);
+      if (progress.pause()) {
+        return;
+      }
     }
   }
 
