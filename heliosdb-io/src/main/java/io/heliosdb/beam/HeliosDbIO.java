@@ -368,7 +368,9 @@ public final class HeliosDbIO {
       }
       CdcSpec cdc = cdcSpec(input, config, dialect, metadata);
       return input.apply(
-          "Snapshot then CDC " + metadata.table(), new SnapshotThenCdcRead(snapshot, cdc));
+          "Snapshot then CDC " + metadata.table(),
+          new SnapshotThenCdcRead(
+              snapshot, cdc, TableDetector.changeSource(config, dialect, metadata.table())));
     }
 
     private PCollection<Row> expandIncremental(

@@ -68,6 +68,19 @@ final class TableDetector {
     }
   }
 
+  /** The {@code source} of the table's change envelopes ({@link Dialect#changeSource}). */
+  static java.util.List<String> changeSource(
+      ConnectionConfiguration config, Dialect dialect, io.heliosdb.beam.schema.TableId table) {
+    try (PooledDataSource pool = ConnectionPools.acquire(config);
+        Connection connection = pool.getConnection()) {
+      return new java.util.ArrayList<>(dialect.changeSource(connection, table));
+    } catch (SQLException e) {
+      throw new HeliosDbException(
+          "Cannot read the database name of " + config.getRedactedUrl() + ": " + e.getMessage(),
+          e);
+    }
+  }
+
   /**
    * Checks the database's CDC setup when the pipeline is built.
    *

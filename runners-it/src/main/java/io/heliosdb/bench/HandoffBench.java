@@ -217,8 +217,8 @@ public final class HandoffBench {
       int seq = -qty;
       if (counts.getAndIncrement(seq) == 0) {
         changeArrival.set(seq, now);
+        FIRST_CHANGE.accumulateAndGet(now, Math::min); // before the count the driver waits for
         CHANGES.incrementAndGet();
-        FIRST_CHANGE.accumulateAndGet(now, Math::min);
       }
       replayQty.set((int) (long) id, qty);
       replaySeq.accumulateAndGet((int) (long) id, seq, Math::max);

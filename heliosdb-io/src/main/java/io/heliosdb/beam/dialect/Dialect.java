@@ -236,10 +236,10 @@ public interface Dialect extends Serializable {
    * The position of the snapshot rows of a chunk read under {@code token}, as {@link
    * #positionOf} writes positions: not after any change the stream emits for its keys.
    *
-   * @param start the offset where the stream starts
+   * @param streamStart the position where the stream starts
    */
-  default String snapshotPosition(String token, java.util.Map<String, ?> start) {
-    return positionOf(start);
+  default String snapshotPosition(String token, String streamStart) {
+    return streamStart;
   }
 
   /**

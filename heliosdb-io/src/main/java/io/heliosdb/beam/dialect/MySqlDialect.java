@@ -412,7 +412,7 @@ public final class MySqlDialect extends CatalogDialect {
 
   /** The snapshot's binlog position, which the stream's changes of later transactions follow. */
   @Override
-  public String snapshotPosition(String token, Map<String, ?> start) {
+  public String snapshotPosition(String token, String streamStart) {
     return token;
   }
 

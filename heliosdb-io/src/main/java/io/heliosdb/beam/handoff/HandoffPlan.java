@@ -95,7 +95,9 @@ final class HandoffPlan implements StreamStart {
       ChunkSnapshot last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
       if (last != null && last.token().equals(chunk.token()) && last.upper() != null
           && chunk.lower() != null && KeyOrder.compare(last.upper(), chunk.lower()) == 0) {
-        merged.set(merged.size() - 1, new ChunkSnapshot(last.lower(), chunk.upper(), last.token()));
+        merged.set(
+            merged.size() - 1,
+            new ChunkSnapshot(last.lower(), chunk.upper(), last.token(), last.position()));
       } else {
         merged.add(chunk);
       }

@@ -55,7 +55,9 @@ final class PlanHandoffFn extends DoFn<byte[], SnapshotSplit> {
     LOG.info("[{}] the stream will start at {}; reading the snapshot as {} splits",
         snapshot.label(), plan.start().position(), plan.splits().size());
     out.get(START).output(new HandoffPart(plan.start(), null));
-    plan.splits().forEach(out.get(SnapshotThenCdcRead.SPLITS)::output);
+    for (SnapshotSplit split : plan.splits()) {
+      out.get(SnapshotThenCdcRead.SPLITS).output(split.withLogStart(plan.start().position()));
+    }
   }
 
   private record Plan(HandoffStart start, List<SnapshotSplit> splits) {}
@@ -70,11 +72,7 @@ final class PlanHandoffFn extends DoFn<byte[], SnapshotSplit> {
       }
       Map<String, Object> offset =
           cdc.dialect().prepareChangeCapture(connection, cdc.settings(), cdc.startPosition());
-      HandoffStart start =
-          new HandoffStart(
-              offset,
-              cdc.dialect().positionOf(offset),
-              cdc.dialect().changeSource(connection, snapshot.table().table()));
+      HandoffStart start = new HandoffStart(offset, cdc.dialect().positionOf(offset));
       return new Plan(start, PlanSnapshotFn.plan(snapshot, connection));
     }
   }

@@ -9,15 +9,12 @@ import io.heliosdb.beam.snapshot.SnapshotSpec;
 import io.heliosdb.beam.snapshot.SnapshotSplit;
 import io.heliosdb.beam.snapshot.SnapshotSplitCoder;
 import java.util.List;
-import java.util.Objects;
-import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.Impulse;
@@ -25,8 +22,6 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.WithKeys;
-import org.apache.beam.sdk.transforms.join.RawUnionValue;
-import org.apache.beam.sdk.transforms.join.UnionCoder;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.apache.beam.sdk.transforms.windowing.Window;
@@ -34,7 +29,6 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
@@ -44,11 +38,10 @@ import org.apache.beam.sdk.values.TupleTagList;
  * lost and none repeated between the two.
  *
  * <pre>
- * Impulse ─ PlanHandoffFn ─┬─ splits ─ Reshuffle ─ ReadSnapshotSplitDoFn.Consistent ─ by shard ─┐
- *  (slot / binlog first)   ├─ start, a copy per shard ───────────────── SnapshotEventsFn ◄───────┘
- *                          │                               (keyed state) ├─ "r" events ───────────────────────────┐
- *                          │                                             └─ chunk snapshots ─┐                    │
- *                          └─ start ──────────────────────────────────────────── GroupByKey ─ PlanStreamFn ─ ReadChangesDoFn ─ Flatten
+ * Impulse ─ PlanHandoffFn ─┬─ splits (with the start) ─ Reshuffle ─ ReadSnapshotSplitDoFn.Consistent
+ *  (slot / binlog first)   │        ─ SnapshotEventsFn ─┬─ "r" events ───────────────────────────────┐
+ *                          │                            └─ chunk snapshots ─┐                        │
+ *                          └─ start ──────────────────────────── GroupByKey ─ PlanStreamFn ─ ReadChangesDoFn ─ Flatten
  * </pre>
  *
  * Each chunk is read in one transaction that the dialect maps exactly onto the log (PostgreSQL:
@@ -60,15 +53,18 @@ public class SnapshotThenCdcRead extends PTransform<PBegin, PCollection<Row>> {
   static final TupleTag<SnapshotSplit> SPLITS = new TupleTag<>() {};
   static final TupleTag<Row> EVENTS = new TupleTag<>() {};
 
-  /** Fewest keys the start is copied to, and the blocks spread over, for the join. */
-  static final int MIN_SHARDS = 8;
-
   private final SnapshotSpec snapshot;
   private final CdcSpec cdc;
+  private final List<String> source;
 
-  public SnapshotThenCdcRead(SnapshotSpec snapshot, CdcSpec cdc) {
+  /**
+   * @param source the {@code source} of the envelopes: database, schema (or null), table ({@link
+   *     io.heliosdb.beam.dialect.Dialect#changeSource})
+   */
+  public SnapshotThenCdcRead(SnapshotSpec snapshot, CdcSpec cdc, List<String> source) {
     this.snapshot = snapshot;
     this.cdc = cdc;
+    this.source = source;
   }
 
   @Override
@@ -86,34 +82,18 @@ public class SnapshotThenCdcRead extends PTransform<PBegin, PCollection<Row>> {
                     .withOutputTags(SPLITS, TupleTagList.of(PlanHandoffFn.START)));
     PCollection<HandoffPart> start = planned.get(PlanHandoffFn.START).setCoder(partCoder);
 
-    // the start joins the blocks through keyed state, not a side input (see SnapshotEventsFn)
-    Coder<KV<ChunkSnapshot, List<Row>>> blockCoder =
-        KvCoder.of(SerializableCoder.of(ChunkSnapshot.class), ListCoder.of(RowCoder.of(rows)));
-    KvCoder<Integer, RawUnionValue> keyedCoder =
-        KvCoder.of(
-            VarIntCoder.of(),
-            UnionCoder.of(List.of(SerializableCoder.of(HandoffStart.class), blockCoder)));
-    int shards = Math.max(MIN_SHARDS, 2 * snapshot.parallelism());
-    PCollection<KV<Integer, RawUnionValue>> startCopies =
-        start
-            .apply("Start to every shard", ParDo.of(new StartToShardsFn(shards)))
-            .setCoder(keyedCoder);
-    PCollection<KV<Integer, RawUnionValue>> blocks =
+    PCollectionTuple snapshotEvents =
         planned
             .get(SPLITS)
             .setCoder(new SnapshotSplitCoder(snapshot.keySchema().schema()))
             .apply("Spread splits", Reshuffle.viaRandomKey())
             .apply("Read chunks", ParDo.of(new ReadSnapshotSplitDoFn.Consistent(snapshot)))
-            .setCoder(blockCoder)
-            .apply("Shard blocks", ParDo.of(new ShardBlocksFn(shards)))
-            .setCoder(keyedCoder);
-    PCollectionTuple snapshotEvents =
-        PCollectionList.of(startCopies)
-            .and(blocks)
-            .apply("Start and blocks", Flatten.pCollections())
+            .setCoder(
+                KvCoder.of(
+                    SerializableCoder.of(ChunkSnapshot.class), ListCoder.of(RowCoder.of(rows))))
             .apply(
                 "Snapshot rows as read events",
-                ParDo.of(new SnapshotEventsFn(cdc.dialect(), envelope, blockCoder))
+                ParDo.of(new SnapshotEventsFn(envelope, source))
                     .withOutputTags(EVENTS, TupleTagList.of(SnapshotEventsFn.CHUNKS)));
     PCollection<Row> reads = snapshotEvents.get(EVENTS).setRowSchema(envelope);
 
@@ -139,40 +119,5 @@ public class SnapshotThenCdcRead extends PTransform<PBegin, PCollection<Row>> {
 
     return PCollectionList.of(reads).and(changes).apply("Snapshot and changes",
         Flatten.pCollections());
-  }
-
-  /** The start, once per shard key, for {@link SnapshotEventsFn}. */
-  static final class StartToShardsFn extends DoFn<HandoffPart, KV<Integer, RawUnionValue>> {
-    private final int shards;
-
-    StartToShardsFn(int shards) {
-      this.shards = shards;
-    }
-
-    @ProcessElement
-    public void process(@Element HandoffPart part, OutputReceiver<KV<Integer, RawUnionValue>> out) {
-      for (int shard = 0; shard < shards; shard++) {
-        out.output(KV.of(shard, new RawUnionValue(SnapshotEventsFn.START, part.start())));
-      }
-    }
-  }
-
-  /** Each block of rows keyed by a hash of its chunk, for {@link SnapshotEventsFn}. */
-  static final class ShardBlocksFn
-      extends DoFn<KV<ChunkSnapshot, List<Row>>, KV<Integer, RawUnionValue>> {
-    private final int shards;
-
-    ShardBlocksFn(int shards) {
-      this.shards = shards;
-    }
-
-    @ProcessElement
-    public void process(
-        @Element KV<ChunkSnapshot, List<Row>> block,
-        OutputReceiver<KV<Integer, RawUnionValue>> out) {
-      ChunkSnapshot chunk = block.getKey();
-      int shard = Math.floorMod(Objects.hash(chunk.lower(), chunk.token()), shards);
-      out.output(KV.of(shard, new RawUnionValue(SnapshotEventsFn.BLOCK, block)));
-    }
   }
 }

@@ -7,17 +7,13 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * What one consistent chunk read saw: the keys it covered, {@code [lower, upper)} in key order
  * (null: unbounded), and the dialect's token of the point of the log its rows are the table at
- * ({@link io.heliosdb.beam.dialect.Dialect#beginConsistentRead}). Key values are {@link
+ * ({@link io.heliosdb.beam.dialect.Dialect#beginConsistentRead}), and the position of its rows in
+ * the output ({@link io.heliosdb.beam.dialect.Dialect#snapshotPosition}). Key values are {@link
  * KeyOrder#normalize normalized}.
  */
 public record ChunkSnapshot(
-    @Nullable List<Object> lower, @Nullable List<Object> upper, String token)
+    @Nullable List<Object> lower, @Nullable List<Object> upper, String token, String position)
     implements Serializable {
-
-  /** The keys {@code [from, to)} of a single integral key. */
-  static ChunkSnapshot ofLongs(long from, long to, String token) {
-    return new ChunkSnapshot(List.of(from), List.of(to), token);
-  }
 
   /** Whether {@code key} is in {@code [lower, upper)}. */
   public boolean covers(List<Object> key) {

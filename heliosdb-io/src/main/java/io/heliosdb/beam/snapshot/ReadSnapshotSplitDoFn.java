@@ -177,7 +177,8 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
     ReadProgress progress =
         new ReadProgress(
             tracker.currentRestriction().getFrom(), retrier,
-            consistent() ? System.currentTimeMillis() + MAX_CONSISTENT_CALL_MILLIS : Long.MAX_VALUE);
+            consistent() ? System.currentTimeMillis() + MAX_CONSISTENT_CALL_MILLIS : Long.MAX_VALUE,
+            split.logStart());
     Sink sink =
         (batch, chunk) -> {
           progress.emitted = true;
@@ -228,16 +229,19 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
   private static final class ReadProgress {
     private final Retrier retrier;
     private final long pauseAfter;
+    /** Where the change stream starts, for the position of consistent reads' rows. */
+    private final @Nullable String logStart;
     long next;
     long claimedTo = -1;
     boolean emitted;
     /** Whether the read stopped early to let the runner checkpoint; the rest resumes later. */
     boolean paused;
 
-    ReadProgress(long next, Retrier retrier, long pauseAfter) {
+    ReadProgress(long next, Retrier retrier, long pauseAfter, @Nullable String logStart) {
       this.next = next;
       this.retrier = retrier;
       this.pauseAfter = pauseAfter;
+      this.logStart = logStart;
     }
 
     /** After a completed block: whether to return now and let the runner checkpoint. */
@@ -285,7 +289,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       List<Row> batch = new ArrayList<>(batchSize);
       long[] keys = new long[batchSize];
       int read = 0;
-      String token = beginChunk(connection);
+      ChunkView view = beginChunk(connection, progress);
       try (PreparedStatement statement = prepare(connection, sql.keyRange())) {
         statement.setLong(1, cursor);
         statement.setLong(2, queryTo);
@@ -297,7 +301,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
             read++;
             if (batch.size() == batchSize) {
               long end = keys[batchSize - 1] + 1;
-              if (!emitClaimed(tracker, new Block(cursor, end), batch, keys, token, out)) {
+              if (!emitClaimed(tracker, new Block(cursor, end), batch, keys, view, out)) {
                 return;
               }
               cursor = end;
@@ -319,7 +323,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
         end = batch.isEmpty() ? cursor : keys[batch.size() - 1] + 1;
       }
       if (cursor < end
-          && !emitClaimed(tracker, new Block(cursor, end), batch, keys, token, out)) {
+          && !emitClaimed(tracker, new Block(cursor, end), batch, keys, view, out)) {
         return;
       }
       cursor = end;
@@ -338,7 +342,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
    */
   private static boolean emitClaimed(
       RestrictionTracker<OffsetRange, Block> tracker, Block block, List<Row> batch, long[] keys,
-      @Nullable String token, Sink out) {
+      @Nullable ChunkView view, Sink out) {
     if (!tracker.tryClaim(block)) {
       return false;
     }
@@ -346,10 +350,10 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
     while (keep > 0 && keys[keep - 1] >= block.claimedTo()) {
       keep--;
     }
-    if (keep > 0 || token != null) {
+    if (keep > 0 || view != null) {
       out.emit(
           keep == batch.size() ? batch : new ArrayList<>(batch.subList(0, keep)),
-          token == null ? null : ChunkSnapshot.ofLongs(block.from(), block.claimedTo(), token));
+          view == null ? null : view.of(List.of(block.from()), List.of(block.claimedTo())));
     }
     return block.claimedTo() == block.to();
   }
@@ -367,14 +371,13 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
         i++) {
       Row lower = boundaries.get((int) i);
       Row upper = boundaries.get((int) i + 1);
-      String token = beginChunk(connection);
+      ChunkView view = beginChunk(connection, progress);
       ChunkSnapshot chunk =
-          token == null
+          view == null
               ? null
-              : new ChunkSnapshot(
+              : view.of(
                   lower == null ? null : KeyOrder.of(lower),
-                  upper == null ? null : KeyOrder.of(upper),
-                  token);
+                  upper == null ? null : KeyOrder.of(upper));
       try (PreparedStatement statement =
           prepare(connection, sql.chunk(lower != null, upper != null))) {
         int index = 1;
@@ -434,19 +437,31 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
     if (progress.next > 0 || !progress.claim(tracker, new Block(0, 1))) {
       return;
     }
-    String token = beginChunk(connection);
+    ChunkView view = beginChunk(connection, progress);
     try (PreparedStatement statement = prepare(connection, query)) {
       if (parameter != null) {
         statement.setLong(1, parameter);
       }
-      emitAll(statement, token == null ? null : new ChunkSnapshot(lowerKey, null, token), out);
+      emitAll(statement, view == null ? null : view.of(lowerKey, null), out);
     }
     progress.completed(1);
   }
 
-  /** Begins a consistent read if {@link #consistent()}, returning its token; else null. */
-  private @Nullable String beginChunk(Connection connection) throws SQLException {
-    return consistent() ? dialect.beginConsistentRead(connection) : null;
+  /** Begins a consistent read if {@link #consistent()}; else null. */
+  private @Nullable ChunkView beginChunk(Connection connection, ReadProgress progress)
+      throws SQLException {
+    if (!consistent()) {
+      return null;
+    }
+    String token = dialect.beginConsistentRead(connection);
+    return new ChunkView(token, dialect.snapshotPosition(token, progress.logStart));
+  }
+
+  /** A consistent read begun: its token and the position of its rows. */
+  private record ChunkView(String token, String position) {
+    ChunkSnapshot of(@Nullable List<Object> lower, @Nullable List<Object> upper) {
+      return new ChunkSnapshot(lower, upper, token, position);
+    }
   }
 
   /** Where claimed rows go: {@link #emit}. */

@@ -14,9 +14,25 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * @param rowsPerOffset estimated rows per offset, for {@code @GetSize}
  * @param boundaries for {@link Kind#CHUNKS}: chunk {@code i} holds keys in {@code
  *     [boundaries[i], boundaries[i+1])}, a null boundary being unbounded; empty otherwise
+ * @param logStart for snapshot-then-CDC, the log position where the stream starts (for the
+ *     position of the split's rows); null otherwise
  */
 public record SnapshotSplit(
-    Kind kind, OffsetRange range, double rowsPerOffset, List<@Nullable Row> boundaries) {
+    Kind kind,
+    OffsetRange range,
+    double rowsPerOffset,
+    List<@Nullable Row> boundaries,
+    @Nullable String logStart) {
+
+  public SnapshotSplit(
+      Kind kind, OffsetRange range, double rowsPerOffset, List<@Nullable Row> boundaries) {
+    this(kind, range, rowsPerOffset, boundaries, null);
+  }
+
+  /** This split, for a snapshot whose stream starts at {@code position}. */
+  public SnapshotSplit withLogStart(String position) {
+    return new SnapshotSplit(kind, range, rowsPerOffset, boundaries, position);
+  }
 
   /** What a split's offsets count. */
   public enum Kind {

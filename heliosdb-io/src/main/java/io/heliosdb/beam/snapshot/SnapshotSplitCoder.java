@@ -8,6 +8,7 @@ import org.apache.beam.sdk.coders.CustomCoder;
 import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.io.range.OffsetRange;
@@ -20,6 +21,7 @@ public final class SnapshotSplitCoder extends CustomCoder<SnapshotSplit> {
   private static final VarIntCoder KIND = VarIntCoder.of();
   private static final OffsetRange.Coder RANGE = OffsetRange.Coder.of();
   private static final DoubleCoder DOUBLE = DoubleCoder.of();
+  private static final NullableCoder<String> LOG_START = NullableCoder.of(StringUtf8Coder.of());
 
   private final ListCoder<Row> boundaries;
 
@@ -33,6 +35,7 @@ public final class SnapshotSplitCoder extends CustomCoder<SnapshotSplit> {
     RANGE.encode(split.range(), out);
     DOUBLE.encode(split.rowsPerOffset(), out);
     boundaries.encode(split.boundaries(), out);
+    LOG_START.encode(split.logStart(), out);
   }
 
   @Override
@@ -41,7 +44,7 @@ public final class SnapshotSplitCoder extends CustomCoder<SnapshotSplit> {
     OffsetRange range = RANGE.decode(in);
     double rowsPerOffset = DOUBLE.decode(in);
     List<Row> bounds = boundaries.decode(in);
-    return new SnapshotSplit(kind, range, rowsPerOffset, bounds);
+    return new SnapshotSplit(kind, range, rowsPerOffset, bounds, LOG_START.decode(in));
   }
 
   @Override

@@ -78,10 +78,9 @@ class ChangeVisibilityTest {
 
   @Test
   void mariaDbSnapshotRowsArePositionedAtTheSnapshotsBinlogPosition() {
-    assertThat(new MySqlDialect(false).snapshotPosition("mariadb-bin.000009:500", null))
+    assertThat(new MySqlDialect(false).snapshotPosition("mariadb-bin.000009:500", "x:4"))
         .isEqualTo("mariadb-bin.000009:500");
-    assertThat(
-            new PostgresDialect().snapshotPosition("100:105:", java.util.Map.of("lsn", 0x16B3748L)))
+    assertThat(new PostgresDialect().snapshotPosition("100:105:", "0/16B3748"))
         .isEqualTo("0/16B3748");
   }
 

@@ -27,7 +27,7 @@ class HandoffPlanTest {
 
   private static ChunkSnapshot chunk(Long from, Long to, String token) {
     return new ChunkSnapshot(
-        from == null ? null : List.of(from), to == null ? null : List.of(to), token);
+        from == null ? null : List.of(from), to == null ? null : List.of(to), token, "0/1");
   }
 
   private static Row change(String op, int id) {
