@@ -222,4 +222,59 @@ final class BenchSupport {
   static void printSummary(Map<String, Object> summary) throws IOException {
     System.out.println(JSON.writeValueAsString(summary));
   }
+
+  /** Fails with the pipeline's error if it failed or stopped. */
+  static void checkRunning(PipelineResult result) {
+    PipelineResult.State state;
+    try {
+      state = result.getState();
+    } catch (RuntimeException e) {
+      return; // Flink's embedded cluster may throw while starting or stopping
+    }
+    if (state == PipelineResult.State.FAILED
+        || state == PipelineResult.State.CANCELLED
+        || state == PipelineResult.State.DONE) {
+      try {
+        result.waitUntilFinish(org.joda.time.Duration.standardSeconds(5));
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("the pipeline " + state, e);
+      }
+      throw new IllegalStateException("the pipeline stopped: " + state);
+    }
+  }
+
+  /**
+   * PostgreSQL: drops the publication and slot {@code slot} if present, waiting up to {@code
+   * waitSeconds} for a walsender to let go of the slot. Returns true if no slot is left.
+   */
+  static boolean dropSlot(BenchDatabase db, String slot, int waitSeconds) throws Exception {
+    if (!db.isPostgres()) {
+      return true;
+    }
+    try (java.sql.Connection c = db.connect();
+        java.sql.Statement s = c.createStatement();
+        java.sql.PreparedStatement drop = c.prepareStatement(
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                + " WHERE slot_name = ? AND NOT active");
+        java.sql.PreparedStatement find = c.prepareStatement(
+            "SELECT active, active_pid FROM pg_replication_slots WHERE slot_name = ?")) {
+      s.execute("DROP PUBLICATION IF EXISTS \"" + slot.replace("\"", "\"\"") + "\"");
+      drop.setString(1, slot);
+      find.setString(1, slot);
+      long deadline = System.currentTimeMillis() + waitSeconds * 1000L;
+      while (true) {
+        drop.execute();
+        try (java.sql.ResultSet rs = find.executeQuery()) {
+          if (!rs.next()) {
+            return true;
+          }
+          if (System.currentTimeMillis() > deadline) {
+            log("slot " + slot + " still in use by backend " + rs.getString(2) + "; not dropped");
+            return false;
+          }
+        }
+        Thread.sleep(250);
+      }
+    }
+  }
 }

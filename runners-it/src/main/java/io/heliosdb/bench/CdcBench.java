@@ -163,7 +163,7 @@ public final class CdcBench {
     PrintStream json = BenchSupport.takeStdout();
     if (args.length == 2 && args[0].equals("cleanup")) {
       try {
-        cleanup(BenchDatabase.parse(args[1]), 30);
+        BenchSupport.dropSlot(BenchDatabase.parse(args[1]), SLOT, 30);
         System.exit(0);
       } catch (Throwable t) {
         t.printStackTrace(System.err);
@@ -214,7 +214,7 @@ public final class CdcBench {
     }
     if (db != null && db.isPostgres()) {
       try {
-        line.put("slot_dropped", cleanup(db, 10));
+        line.put("slot_dropped", BenchSupport.dropSlot(db, SLOT, 10));
       } catch (Throwable t) {
         log("cannot drop the slot: " + t);
         line.put("slot_dropped", false);
@@ -265,7 +265,7 @@ public final class CdcBench {
 
       long deadline = System.currentTimeMillis() + drainSeconds * 1000L;
       while (missing(load.maxId()) > 0 && System.currentTimeMillis() < deadline) {
-        checkRunning(result);
+        BenchSupport.checkRunning(result);
         Thread.sleep(50);
       }
       long missingNow = missing(load.maxId());
@@ -427,7 +427,7 @@ public final class CdcBench {
             if (System.currentTimeMillis() - lastReport >= 5_000) {
               lastReport = System.currentTimeMillis();
               log("load: " + inserted.get() + " committed, " + ARRIVED_IDS.get() + " arrived");
-              checkRunning(result);
+              BenchSupport.checkRunning(result);
             }
           }
         }
@@ -570,7 +570,7 @@ public final class CdcBench {
           lastReport = now;
           log(String.format("bulk: %d of %d updates arrived, heap used %d MB (peak %d MB)",
               arrived, rows, usedHeapMb(), PEAK_HEAP.get()));
-          checkRunning(result);
+          BenchSupport.checkRunning(result);
         }
         Thread.sleep(20);
       }
@@ -677,7 +677,7 @@ public final class CdcBench {
           throw new IllegalStateException("the stream did not deliver a marker row within "
               + (deadline - t0) / 1000 + " s of run()");
         }
-        checkRunning(result);
+        BenchSupport.checkRunning(result);
         insert.setLong(1, --marker);
         insert.executeUpdate();
         for (int i = 0; i < 25 && MARKERS_ARRIVED.get() == 0; i++) {
@@ -691,59 +691,9 @@ public final class CdcBench {
     }
   }
 
-  /** Fails with the pipeline's error if it failed or stopped. */
-  private static void checkRunning(PipelineResult result) {
-    PipelineResult.State state;
-    try {
-      state = result.getState();
-    } catch (RuntimeException e) {
-      return; // Flink's embedded cluster may throw while starting or stopping
-    }
-    if (state == PipelineResult.State.FAILED
-        || state == PipelineResult.State.CANCELLED
-        || state == PipelineResult.State.DONE) {
-      try {
-        result.waitUntilFinish(org.joda.time.Duration.standardSeconds(5));
-      } catch (RuntimeException e) {
-        throw new IllegalStateException("the pipeline " + state, e);
-      }
-      throw new IllegalStateException("the pipeline stopped: " + state);
-    }
-  }
-
-  /**
-   * PostgreSQL: drops the publication and slot bench_cdc if present, waiting up to {@code
-   * waitSeconds} for a walsender to let go of the slot. Returns true if no slot is left.
-   */
-  static boolean cleanup(BenchDatabase db, int waitSeconds) throws Exception {
-    if (!db.isPostgres()) {
-      return true;
-    }
-    try (Connection c = db.connect(); Statement s = c.createStatement()) {
-      s.execute("DROP PUBLICATION IF EXISTS " + SLOT);
-      long deadline = System.currentTimeMillis() + waitSeconds * 1000L;
-      while (true) {
-        s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-            + " WHERE slot_name = '" + SLOT + "' AND NOT active");
-        try (ResultSet rs = s.executeQuery("SELECT active, active_pid FROM pg_replication_slots"
-            + " WHERE slot_name = '" + SLOT + "'")) {
-          if (!rs.next()) {
-            return true;
-          }
-          if (System.currentTimeMillis() > deadline) {
-            log("slot " + SLOT + " still in use by backend " + rs.getString(2)
-                + "; not dropped");
-            return false;
-          }
-        }
-        Thread.sleep(250);
-      }
-    }
-  }
-
   /** Before a case: no slot or publication bench_cdc left from an earlier one. */
   private static void prepare(BenchDatabase db) throws Exception {
-    if (db.isPostgres() && !cleanup(db, 30)) {
+    if (db.isPostgres() && !BenchSupport.dropSlot(db, SLOT, 30)) {
       throw new IllegalStateException("replication slot " + SLOT + " is still active (another"
           + " pipeline holds it); drop it with SELECT pg_drop_replication_slot('" + SLOT + "')");
     }

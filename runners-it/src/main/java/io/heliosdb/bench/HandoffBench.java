@@ -253,7 +253,7 @@ public final class HandoffBench {
     PrintStream json = BenchSupport.takeStdout();
     if (args.length == 2 && args[0].equals("cleanup")) {
       try {
-        cleanup(BenchDatabase.parse(args[1]), 30);
+        BenchSupport.dropSlot(BenchDatabase.parse(args[1]), SLOT, 30);
         System.exit(0);
       } catch (Throwable t) {
         t.printStackTrace(System.err);
@@ -307,7 +307,7 @@ public final class HandoffBench {
     }
     if (db != null && db.isPostgres() && mode.equals("handoff")) {
       try {
-        line.put("slot_dropped", cleanup(db, 10));
+        line.put("slot_dropped", BenchSupport.dropSlot(db, SLOT, 10));
       } catch (Throwable t) {
         log("cannot drop the slot: " + t);
         line.put("slot_dropped", false);
@@ -379,7 +379,7 @@ public final class HandoffBench {
       changeArrival = new AtomicLongArray((int) maxTx);
       changeArrivals = new AtomicIntegerArray((int) maxTx);
 
-      if (db.isPostgres() && !cleanup(db, 30)) {
+      if (db.isPostgres() && !BenchSupport.dropSlot(db, SLOT, 30)) {
         throw new IllegalStateException("replication slot " + SLOT + " is still active (another"
             + " pipeline holds it); drop it with SELECT pg_drop_replication_slot('" + SLOT + "')");
       }
@@ -550,7 +550,7 @@ public final class HandoffBench {
             log(String.format("snapshot: %d of %d rows read, %d changes, %d tx committed, heap %d"
                     + " MB", ORIGINAL_READ.get(), rows, CHANGES.get(), writer.committed.get(),
                 usedHeapMb()));
-            checkRunning(result);
+            BenchSupport.checkRunning(result);
             writer.checkFailure();
           }
           Thread.sleep(20);
@@ -586,7 +586,7 @@ public final class HandoffBench {
                 CHANGES.get(), writer.committed.get(), scan.pending,
                 scan.oldestPending == 0 ? 0 : now - scan.oldestPending, thresholdMs,
                 scan.lastViolation == 0 ? 0 : scan.lastViolation - snapshotEnd, usedHeapMb()));
-            checkRunning(result);
+            BenchSupport.checkRunning(result);
             writer.checkFailure();
           }
         }
@@ -599,7 +599,7 @@ public final class HandoffBench {
         long deadline = loadEnd + drainSeconds * 1000L;
         Scan drained = scan(writer, loadEnd, loadEnd);
         while (drained.pending > 0 && System.currentTimeMillis() < deadline) {
-          checkRunning(result);
+          BenchSupport.checkRunning(result);
           Thread.sleep(100);
           drained = scan(writer, System.currentTimeMillis(), System.currentTimeMillis());
         }
@@ -1091,55 +1091,6 @@ public final class HandoffBench {
     }
     log(String.format("%s: %s recreated from %s (%d rows) in %.1f s", db.id, TABLE, source, rows,
         (System.nanoTime() - t0) / 1e9));
-  }
-
-  /** Fails with the pipeline's error if it failed or stopped. */
-  private static void checkRunning(PipelineResult result) {
-    PipelineResult.State state;
-    try {
-      state = result.getState();
-    } catch (RuntimeException e) {
-      return; // Flink's embedded cluster may throw while starting or stopping
-    }
-    if (state == PipelineResult.State.FAILED
-        || state == PipelineResult.State.CANCELLED
-        || state == PipelineResult.State.DONE) {
-      try {
-        result.waitUntilFinish(org.joda.time.Duration.standardSeconds(5));
-      } catch (RuntimeException e) {
-        throw new IllegalStateException("the pipeline " + state, e);
-      }
-      throw new IllegalStateException("the pipeline stopped: " + state);
-    }
-  }
-
-  /**
-   * PostgreSQL: drops the publication and slot bench_handoff if present, waiting up to {@code
-   * waitSeconds} for a walsender to let go of the slot. Returns true if no slot is left.
-   */
-  static boolean cleanup(BenchDatabase db, int waitSeconds) throws Exception {
-    if (!db.isPostgres()) {
-      return true;
-    }
-    try (Connection c = db.connect(); Statement s = c.createStatement()) {
-      s.execute("DROP PUBLICATION IF EXISTS " + SLOT);
-      long deadline = System.currentTimeMillis() + waitSeconds * 1000L;
-      while (true) {
-        s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-            + " WHERE slot_name = '" + SLOT + "' AND NOT active");
-        try (ResultSet rs = s.executeQuery("SELECT active, active_pid FROM pg_replication_slots"
-            + " WHERE slot_name = '" + SLOT + "'")) {
-          if (!rs.next()) {
-            return true;
-          }
-          if (System.currentTimeMillis() > deadline) {
-            log("slot " + SLOT + " still in use by backend " + rs.getString(2) + "; not dropped");
-            return false;
-          }
-        }
-        Thread.sleep(250);
-      }
-    }
   }
 
   /** The 1-minute load average of the machine (/proc/loadavg), or null off Linux. */
