@@ -164,9 +164,18 @@ public interface Dialect extends Serializable {
    * chains: connection exceptions (class {@code 08}), shutdowns ({@code 57P0x}), too many
    * connections ({@code 53300}) are {@link FailureKind#CONNECTION}; serialization failures and
    * deadlocks ({@code 40001}, {@code 40P01}) and cancelled statements ({@code 57014}) are {@link
-   * FailureKind#TRANSIENT}; everything else is {@link FailureKind#PERMANENT}.
+   * FailureKind#TRANSIENT}; everything else is {@link FailureKind#PERMANENT}, and so is any error
+   * that an authentication ({@code 28}) or missing-database ({@code 3D}) error caused, such as a
+   * pool timing out because of it.
    */
   default FailureKind classify(SQLException error) {
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      // a pool timing out because the credentials or database are wrong: permanent
+      if (e instanceof SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("28") || sql.getSQLState().startsWith("3D"))) {
+        return FailureKind.PERMANENT;
+      }
+    }
     FailureKind kind = FailureKind.PERMANENT;
     for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
       if (e instanceof java.sql.SQLTransientConnectionException

@@ -56,7 +56,7 @@ class ConnectionPoolsIT {
             .withConnectTimeout(Duration.standardSeconds(2));
     try (PooledDataSource pool = ConnectionPools.acquire(config)) {
       assertThatThrownBy(pool::getConnection)
-          .isInstanceOf(HeliosDbException.class)
+          .isInstanceOf(java.sql.SQLException.class)
           .hasMessageContaining("Cannot get a connection to " + config.getRedactedUrl())
           .hasMessageContaining("no_such_user")
           .hasMessageNotContaining("hunter2");

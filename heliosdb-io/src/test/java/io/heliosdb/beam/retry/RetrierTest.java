@@ -103,6 +103,9 @@ class RetrierTest {
     assertThat(postgres.classify(new SQLException("x"))).isEqualTo(FailureKind.PERMANENT);
     assertThat(postgres.classify(new SQLException("wrapped", null, 0,
         new SQLTransientConnectionException("pool timed out")))).isEqualTo(FailureKind.CONNECTION);
+    assertThat(postgres.classify(new SQLTransientConnectionException("pool timed out", "08001",
+        new SQLException("password authentication failed", "28P01"))))
+        .isEqualTo(FailureKind.PERMANENT);
     MySqlDialect mariaDb = new MySqlDialect(false);
     assertThat(mariaDb.classify(new SQLException("killed", "70100", 1927)))
         .isEqualTo(FailureKind.CONNECTION);
