@@ -106,6 +106,7 @@ class CdcTypesIT {
       assertCdcMatchesSnapshot(db, table, TypeMappingIT.postgresTable(table),
           List.of("c_interval", "c_numeric_array", "c_time_array", "c_ts_array", "c_varbit"));
     } finally {
+      CdcReadIT.dropSlot(db, table); // also when an assertion failed
       db.dropQuietly(table);
       db.execute("DROP TYPE IF EXISTS " + table + "_mood");
     }
