@@ -277,4 +277,41 @@ final class BenchSupport {
       }
     }
   }
+
+  private static final java.util.concurrent.atomic.AtomicLong PEAK_HEAP =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** Samples the heap every 250 ms for {@link #peakHeapMb()}, from now on. */
+  static void startHeapSampler() {
+    Thread sampler =
+        new Thread(
+            () -> {
+              while (true) {
+                PEAK_HEAP.accumulateAndGet(usedHeapMb(), Math::max);
+                try {
+                  Thread.sleep(250);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "bench-heap-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+  }
+
+  static long usedHeapMb() {
+    Runtime rt = Runtime.getRuntime();
+    return (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024);
+  }
+
+  static long peakHeapMb() {
+    return PEAK_HEAP.get();
+  }
+
+  /** Adds {@code peak_heap_mb} ahead of the JVM-wide fields and prints the line, once per JVM. */
+  static void finishWithPeakHeap(PrintStream json, Map<String, Object> line) {
+    line.put("peak_heap_mb", PEAK_HEAP.get());
+    finish(json, line);
+  }
 }

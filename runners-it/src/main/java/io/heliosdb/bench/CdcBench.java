@@ -121,7 +121,6 @@ public final class CdcBench {
   static final AtomicLong FIRST_MARKER_ARRIVAL = new AtomicLong();
   static final AtomicLong UNEXPECTED = new AtomicLong();
   static final AtomicLong ARRIVED_IDS = new AtomicLong();
-  static final AtomicLong PEAK_HEAP = new AtomicLong();
 
   /** The last step of the pipeline: records when each change arrived, per id. */
   static final class RecordArrivalFn extends DoFn<Row, Void> {
@@ -191,7 +190,7 @@ public final class CdcBench {
         line,
         () -> " (" + ARRIVED_IDS.get() + " ids arrived)",
         CdcBench::log,
-        timedOut -> finish(json, timedOut));
+        timedOut -> BenchSupport.finishWithPeakHeap(json, timedOut));
 
     boolean ok = false;
     BenchDatabase db = null;
@@ -202,7 +201,7 @@ public final class CdcBench {
         throw new IllegalArgumentException("unknown runner '" + runner + "' " + RUNNERS);
       }
       List<String> extra = Arrays.asList(args).subList(3, args.length);
-      startHeapSampler();
+      BenchSupport.startHeapSampler();
       if (bulk) {
         runBulk(db, runner, extra, line);
       } else {
@@ -220,7 +219,7 @@ public final class CdcBench {
         line.put("slot_dropped", false);
       }
     }
-    finish(json, line);
+    BenchSupport.finishWithPeakHeap(json, line);
     System.exit(ok ? 0 : 1);
   }
 
@@ -569,7 +568,7 @@ public final class CdcBench {
         if (now - lastReport >= 5_000) {
           lastReport = now;
           log(String.format("bulk: %d of %d updates arrived, heap used %d MB (peak %d MB)",
-              arrived, rows, usedHeapMb(), PEAK_HEAP.get()));
+              arrived, rows, BenchSupport.usedHeapMb(), BenchSupport.peakHeapMb()));
           BenchSupport.checkRunning(result);
         }
         Thread.sleep(20);
@@ -711,35 +710,6 @@ public final class CdcBench {
       }
     }
     log(db.id + ": created an empty " + TABLE);
-  }
-
-  private static void startHeapSampler() {
-    Thread sampler =
-        new Thread(
-            () -> {
-              while (true) {
-                PEAK_HEAP.accumulateAndGet(usedHeapMb(), Math::max);
-                try {
-                  Thread.sleep(250);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            },
-            "bench-heap-sampler");
-    sampler.setDaemon(true);
-    sampler.start();
-  }
-
-  private static long usedHeapMb() {
-    Runtime rt = Runtime.getRuntime();
-    return (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024);
-  }
-
-  /** Adds {@code peak_heap_mb} ahead of the JVM-wide fields and prints the line, once per JVM. */
-  private static void finish(PrintStream json, Map<String, Object> line) {
-    line.put("peak_heap_mb", PEAK_HEAP.get());
-    BenchSupport.finish(json, line);
   }
 
   static void log(String message) {

@@ -176,7 +176,6 @@ public final class HandoffBench {
   static final AtomicLong CHANGES = new AtomicLong();
   static final AtomicLong FIRST_CHANGE = new AtomicLong(Long.MAX_VALUE);
   static final AtomicLong UNEXPECTED = new AtomicLong();
-  static final AtomicLong PEAK_HEAP = new AtomicLong();
 
   /** The last step of the plain snapshot pipelines: records each row's arrival per id. */
   static final class RecordRowFn extends DoFn<Row, Void> {
@@ -282,7 +281,7 @@ public final class HandoffBench {
         line,
         () -> " (" + READS.get() + " rows read, " + CHANGES.get() + " changes arrived)",
         HandoffBench::log,
-        timedOut -> finish(json, timedOut));
+        timedOut -> BenchSupport.finishWithPeakHeap(json, timedOut));
 
     boolean ok = false;
     BenchDatabase db = null;
@@ -299,7 +298,7 @@ public final class HandoffBench {
       int parallelism = Integer.parseInt(args[3]);
       long rows = Long.parseLong(args[4]);
       List<String> extra = Arrays.asList(args).subList(5, args.length);
-      startHeapSampler();
+      BenchSupport.startHeapSampler();
       new HandoffBench.Case(db, runner, mode, parallelism, rows, extra, line).run();
       ok = true;
     } catch (Throwable t) {
@@ -313,7 +312,7 @@ public final class HandoffBench {
         line.put("slot_dropped", false);
       }
     }
-    finish(json, line);
+    BenchSupport.finishWithPeakHeap(json, line);
     System.exit(ok ? 0 : 1);
   }
 
@@ -549,7 +548,7 @@ public final class HandoffBench {
             lastReport = now;
             log(String.format("snapshot: %d of %d rows read, %d changes, %d tx committed, heap %d"
                     + " MB", ORIGINAL_READ.get(), rows, CHANGES.get(), writer.committed.get(),
-                usedHeapMb()));
+                BenchSupport.usedHeapMb()));
             BenchSupport.checkRunning(result);
             writer.checkFailure();
           }
@@ -585,7 +584,7 @@ public final class HandoffBench {
                     + " ms), last lag >= %d ms at +%d ms after the snapshot, heap %d MB",
                 CHANGES.get(), writer.committed.get(), scan.pending,
                 scan.oldestPending == 0 ? 0 : now - scan.oldestPending, thresholdMs,
-                scan.lastViolation == 0 ? 0 : scan.lastViolation - snapshotEnd, usedHeapMb()));
+                scan.lastViolation == 0 ? 0 : scan.lastViolation - snapshotEnd, BenchSupport.usedHeapMb()));
             BenchSupport.checkRunning(result);
             writer.checkFailure();
           }
@@ -1101,35 +1100,6 @@ public final class HandoffBench {
     } catch (Exception e) {
       return null;
     }
-  }
-
-  private static void startHeapSampler() {
-    Thread sampler =
-        new Thread(
-            () -> {
-              while (true) {
-                PEAK_HEAP.accumulateAndGet(usedHeapMb(), Math::max);
-                try {
-                  Thread.sleep(250);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            },
-            "bench-heap-sampler");
-    sampler.setDaemon(true);
-    sampler.start();
-  }
-
-  private static long usedHeapMb() {
-    Runtime rt = Runtime.getRuntime();
-    return (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024);
-  }
-
-  /** Adds {@code peak_heap_mb} ahead of the JVM-wide fields and prints the line, once per JVM. */
-  private static void finish(PrintStream json, Map<String, Object> line) {
-    line.put("peak_heap_mb", PEAK_HEAP.get());
-    BenchSupport.finish(json, line);
   }
 
   static void log(String message) {
