@@ -79,6 +79,16 @@
 #              handoff steps at INFO (when the stream starts, from where).
 #              The replication slot is dropped after each case and at the end. Every field is
 #              described in runners-it/src/main/java/io/heliosdb/bench/HandoffBench.java.
+#   faults     the fault-injection suite (runners-it/src/test/java/io/heliosdb/faults/*FaultIT,
+#              Maven profile "faults"): reading sessions killed, database servers restarted,
+#              pipeline JVMs killed with kill -9 and restored, pool and max_connections exhausted,
+#              a slow consumer, each against a table under write load. WARNING: it restarts the
+#              local PostgreSQL and MariaDB servers. One JSON object per scenario, e.g.
+#                {"bench":"faults","scenario":"server-restart","db":"postgres","runner":"direct",
+#                 "mode":"cdc","rows_expected":12000,"rows_lost":0,"duplicates":0,
+#                 "recovery_ms":5200,"details":{...}}
+#              then {"bench":"faults","summary":true,...,"pass":true} when no row was lost.
+#              FAULT_TESTS=<surefire -Dtest pattern> runs a subset.
 #
 # Output (snapshot): one JSON object per line on stdout, one per case, e.g.
 #   {"bench":"snapshot","db":"postgres","runner":"flink","impl":"heliosdbio","parallelism":4,
@@ -483,6 +493,33 @@ bench_cdc() {
 
 ########## handoff ##########
 
+bench_faults() {
+  # The fault-injection suite: the *FaultIT classes of runners-it (Maven profile "faults"), which
+  # kill sessions, restart the database servers and kill pipeline JVMs. Each scenario appends one
+  # JSON object to results.jsonl (FaultResult): rows_expected, rows_lost, duplicates, recovery_ms.
+  # FAULT_TESTS selects classes or methods (surefire -Dtest syntax); default: all of them.
+  local mvn=(mvn -B $BENCH_MVN_OFFLINE -Dstyle.color=never -f "$ROOT/pom.xml")
+  if [ "$BENCH_SKIP_BUILD" != 1 ]; then
+    log "building heliosdb-io (install)"
+    "${mvn[@]}" -q install -pl heliosdb-io -am -DskipTests -Djacoco.skip=true >&2
+  fi
+  local status=0 test_arg=()
+  [ -z "${FAULT_TESTS:-}" ] || test_arg=(-Dtest="$FAULT_TESTS" -Dsurefire.failIfNoSpecifiedTests=false)
+  FAULT_RESULTS="$BENCH_OUT/results.jsonl" "${mvn[@]}" verify -pl runners-it -Pfaults \
+    -Djacoco.skip=true "${test_arg[@]}" >"$BENCH_OUT/logs/faults.log" 2>&1 || status=$?
+  grep -h "Tests run:\|FAIL" "$BENCH_OUT/logs/faults.log" | tail -n 20 >&2 || true
+  cat "$BENCH_OUT/results.jsonl"
+  python3 - "$BENCH_OUT/results.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+lost = sum(r.get("rows_lost", 0) for r in rows)
+print(json.dumps({"bench": "faults", "summary": True, "scenarios": len(rows), "rows_lost": lost,
+                  "duplicates": sum(r.get("duplicates", 0) for r in rows),
+                  "pass": lost == 0 and len(rows) > 0}))
+PY
+  [ $status -eq 0 ] || die "fault suite failed (exit $status); see $BENCH_OUT/logs/faults.log"
+}
+
 bench_handoff() {
   [ -n "$BENCH_TIMEOUT_GIVEN" ] || BENCH_TIMEOUT=900
   local todo=() db runner round mode id
@@ -563,7 +600,7 @@ bench_handoff() {
 ########## dispatch ##########
 
 case "$BENCH" in
-  snapshot | incremental | cdc | handoff) ;;
+  snapshot | incremental | cdc | handoff | faults) ;;
   -h | --help | "") usage ;;
   *) log "unknown benchmark '$BENCH'"; usage ;;
 esac
