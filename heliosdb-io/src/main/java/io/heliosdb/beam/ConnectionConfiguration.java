@@ -42,6 +42,9 @@ public abstract class ConnectionConfiguration implements Serializable {
           "mariadb", "jdbc:mariadb://");
   private static final Pattern PASSWORD_PARAM =
       Pattern.compile("(?i)(password=)[^&;]*");
+  /** Oracle's {@code jdbc:oracle:thin:user/password@host...}: credentials before the {@code @}. */
+  private static final Pattern ORACLE_CREDENTIALS =
+      Pattern.compile("(?i)^(jdbc:oracle:\\w+:)[^@]+@");
 
   public abstract String getJdbcUrl();
 
@@ -161,7 +164,8 @@ public abstract class ConnectionConfiguration implements Serializable {
 
   /** Replaces credentials (user info and {@code password=} parameters) in a URL with {@code ***}. */
   static String redact(String url) {
-    String withoutUserInfo = url.replaceFirst("//[^/@]*@", "//***@");
+    String withoutUserInfo = ORACLE_CREDENTIALS.matcher(url.replaceFirst("//[^/@]*@", "//***@"))
+        .replaceFirst("$1***@");
     return PASSWORD_PARAM.matcher(withoutUserInfo).replaceAll("$1***");
   }
 

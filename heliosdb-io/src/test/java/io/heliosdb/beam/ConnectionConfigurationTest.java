@@ -53,6 +53,11 @@ class ConnectionConfigurationTest {
     assertThat(data.toString()).doesNotContain("hunter2").contains("reader");
     assertThat(ConnectionConfiguration.create("postgresql://u:hunter2@h/db").toString())
         .doesNotContain("hunter2");
+    // Oracle's thin URLs put user/password before the @
+    assertThat(ConnectionConfiguration.create("jdbc:oracle:thin:scott/hunter2@//h:1521/ORCL")
+        .getRedactedUrl()).isEqualTo("jdbc:oracle:thin:***@//h:1521/ORCL");
+    assertThat(ConnectionConfiguration.create("jdbc:oracle:thin:@h:1521:ORCL").getRedactedUrl())
+        .isEqualTo("jdbc:oracle:thin:@h:1521:ORCL");
   }
 
   @Test

@@ -1,8 +1,9 @@
 package io.heliosdb.beam.cdc;
 
 import io.heliosdb.beam.HeliosDbException;
-import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.dialect.FailureKind;
+import io.heliosdb.beam.metrics.SourceMetrics;
+import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
 import io.heliosdb.beam.retry.Retrier;
 import io.heliosdb.beam.stream.StreamDoFn;
@@ -14,8 +15,11 @@ import org.apache.beam.sdk.transforms.splittabledofn.ManualWatermarkEstimator;
 import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
 import org.apache.beam.sdk.values.Row;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Streams the changes of one table from the database's log through a Debezium connector task.
@@ -63,11 +67,17 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   static final int FULL_POLL = 2_048;
   static final long MAX_CALL_MILLIS = 1_000;
   private static final Duration ACK_EXPIRY = Duration.standardMinutes(10);
+  static final long LAG_BYTES_INTERVAL_MILLIS = 10_000;
+  private static final Logger LOG = LoggerFactory.getLogger(ReadChangesDoFn.class);
 
   private final CdcSpec spec;
   private transient PooledDataSource pool;
   private transient ChangeConverter converter;
   private transient Retrier retrier;
+  private transient SourceMetrics metrics;
+  /** When {@code cdc_lag_bytes} was last measured. */
+  private transient long lagBytesMeasuredAt;
+  private transient long lagBytes;
 
   public ReadChangesDoFn(CdcSpec spec) {
     this.spec = spec;
@@ -77,7 +87,10 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   public void setup() {
     pool = ConnectionPools.acquire(spec.connection());
     converter = new ChangeConverter(spec);
-    retrier = new Retrier(spec.connection().retryPolicy(), spec.dialect(), spec.label());
+    metrics = SourceMetrics.of(spec.connection(), spec.label());
+    retrier = new Retrier(spec.connection().retryPolicy(), spec.dialect(), spec.label())
+        .reportingTo(metrics);
+    lagBytes = -1;
   }
 
   @Teardown
@@ -120,6 +133,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
     } catch (RuntimeException e) {
       FailureKind kind = classify(e);
       if (kind == FailureKind.PERMANENT) {
+        metrics.error();
         throw e;
       }
       // the task stops; the next call starts a new one right after the last claimed position
@@ -127,7 +141,29 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
       long delay =
           retrier.delayAfter(kind, e, "reading the log after " + tracker.currentRestriction()
               .describe());
+      metrics.checkpoint();
       return ProcessContinuation.resume().withResumeDelay(Duration.millis(delay));
+    }
+  }
+
+  /**
+   * Sets {@code cdc_lag_ms} from the commit time of the last change or heartbeat read, and, at
+   * most every {@link #LAG_BYTES_INTERVAL_MILLIS}, measures {@code cdc_lag_bytes} behind the
+   * server's log end. A failed measurement is logged at debug level and leaves the old value.
+   */
+  private void reportLag(@Nullable Instant lastTime, LogPosition position) {
+    long now = System.currentTimeMillis();
+    if (now - lagBytesMeasuredAt >= LAG_BYTES_INTERVAL_MILLIS) {
+      lagBytesMeasuredAt = now;
+      try (Connection connection = pool.getConnection()) {
+        lagBytes = spec.dialect().logBytesBehind(connection, position.offset());
+      } catch (SQLException | RuntimeException e) {
+        LOG.debug("[{}] cannot measure the log behind {}: {}", spec.label(), position.describe(),
+            e.getMessage());
+      }
+    }
+    if (lastTime != null) {
+      metrics.cdcLag(now - lastTime.getMillis(), lagBytes);
     }
   }
 
@@ -159,6 +195,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
     long deadline = System.currentTimeMillis() + MAX_CALL_MILLIS;
     int handled = 0;
     LogPosition last = null;
+    Instant lastTime = null;
     long lastClaim = 0;
     try {
       while (handled < MAX_RECORDS_PER_CALL && System.currentTimeMillis() < deadline) {
@@ -176,6 +213,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
           boolean emit = change != null && start.emits(change, ChangeConverter.sourceOf(record));
           if (!tracker.tryClaim(next)) {
             task.giveBack(records.subList(i, records.size()));
+            metrics.checkpoint();
             return ProcessContinuation.stop();
           }
           lastClaim = task.claimed(next);
@@ -183,12 +221,14 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
           Instant time = ChangeConverter.timeOf(record);
           if (emit) {
             out.outputWithTimestamp(change, time);
+            metrics.rowsRead(1, System.currentTimeMillis() - time.getMillis());
           }
           // a heartbeat carries the worker's clock: it moves the watermark only when it ends a
           // poll (nothing more waiting), not past a backlog still being read
           boolean idleHeartbeat = change == null && i == records.size() - 1;
           if (change != null || idleHeartbeat) {
             advance(watermark, time);
+            lastTime = time;
           }
           handled++;
         }
@@ -206,7 +246,11 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
     }
     if (handled > 0) {
       retrier.succeeded();
+    } else {
+      metrics.idle();
     }
+    reportLag(lastTime, last == null ? tracker.currentRestriction() : last);
+    metrics.checkpoint();
     return ProcessContinuation.resume();
   }
 }

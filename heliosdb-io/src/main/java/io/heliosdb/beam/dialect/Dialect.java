@@ -119,6 +119,15 @@ public interface Dialect extends Serializable {
   /** The current end of the database's log, as a position string CDC mode accepts. */
   String currentLogPosition(Connection connection) throws SQLException;
 
+  /**
+   * How many bytes the server's log holds after {@code offset}, a change task's source offset;
+   * -1 if unknown. For the {@code cdc_lag_bytes} metric.
+   */
+  default long logBytesBehind(Connection connection, java.util.Map<String, ?> offset)
+      throws SQLException {
+    return -1;
+  }
+
   /** The Debezium connector task that reads this database's log. */
   String changeTaskClass();
 

@@ -183,27 +183,59 @@ public final class MySqlDialect extends CatalogDialect {
             settings[i] = rs.getString(i + 1);
           }
         });
-    if (!"1".equals(settings[0]) && !"ON".equalsIgnoreCase(settings[0])) {
+    requireRowBinlog(settings[0], settings[1], settings[2]);
+  }
+
+  /**
+   * The check of {@link #checkChangeCaptureSetup}, given the server's global {@code log_bin},
+   * {@code binlog_format} and {@code binlog_row_image}.
+   *
+   * @throws IllegalStateException naming the first setting at fault and how to fix it
+   */
+  public static void requireRowBinlog(String logBin, String binlogFormat, String rowImage) {
+    if (!"1".equals(logBin) && !"ON".equalsIgnoreCase(logBin)) {
       throw new IllegalStateException(
-          "CDC on MySQL/MariaDB needs the binary log, which is off (log_bin = " + settings[0]
+          "CDC on MySQL/MariaDB needs the binary log, which is off (log_bin = " + logBin
               + "). Start the server with log_bin (log-bin = mysql-bin in my.cnf), binlog_format"
               + " = ROW and binlog_row_image = FULL");
     }
-    if (!"ROW".equalsIgnoreCase(settings[1])) {
+    if (!"ROW".equalsIgnoreCase(binlogFormat)) {
       throw new IllegalStateException(
           "CDC on MySQL/MariaDB needs binlog_format = ROW, but the server runs with"
-              + " binlog_format = " + settings[1] + ". Run SET GLOBAL binlog_format = 'ROW' and"
+              + " binlog_format = " + binlogFormat + ". Run SET GLOBAL binlog_format = 'ROW' and"
               + " set binlog_format = ROW in my.cnf");
     }
-    if (!"FULL".equalsIgnoreCase(settings[2])) {
+    if (!"FULL".equalsIgnoreCase(rowImage)) {
       throw new IllegalStateException(
           "CDC on MySQL/MariaDB needs binlog_row_image = FULL for complete before and after"
-              + " images, but the server runs with binlog_row_image = " + settings[2]
+              + " images, but the server runs with binlog_row_image = " + rowImage
               + ". Run SET GLOBAL binlog_row_image = 'FULL' and set it in my.cnf");
     }
   }
 
   /** The binary log's current file and offset, as {@code file:position}. */
+  /** The bytes of the binary log files after {@code offset}'s file and position. */
+  @Override
+  public long logBytesBehind(Connection connection, Map<String, ?> offset) throws SQLException {
+    if (!(offset.get("file") instanceof String file) || file.isEmpty()
+        || !(offset.get("pos") instanceof Number pos)) {
+      return -1;
+    }
+    long[] behind = {0};
+    boolean[] found = {false};
+    forEachRow(connection, "SHOW BINARY LOGS", rs -> {
+      String name = rs.getString(1);
+      long size = rs.getLong(2);
+      if (name.equals(file)) {
+        found[0] = true;
+        behind[0] += Math.max(0, size - pos.longValue());
+      } else if (BinlogSnapshotVisibility.compareFiles(name, file) > 0) {
+        behind[0] += size;
+      }
+    });
+    return found[0] ? behind[0] : -1;
+  }
+
   @Override
   public String currentLogPosition(Connection connection) throws SQLException {
     String[] position = {null};

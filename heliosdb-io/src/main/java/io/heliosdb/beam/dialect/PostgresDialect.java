@@ -114,15 +114,23 @@ public final class PostgresDialect extends CatalogDialect {
     return "CURRENT_TIMESTAMP AT TIME ZONE 'UTC'";
   }
 
-  @Override
-  public void checkChangeCaptureSetup(Connection connection) throws SQLException {
-    String walLevel = queryString(connection, "SHOW wal_level");
+  /**
+   * The {@code wal_level} part of {@link #checkChangeCaptureSetup}, given the server's setting.
+   *
+   * @throws IllegalStateException unless {@code walLevel} is {@code logical}
+   */
+  public static void requireLogicalWal(String walLevel) {
     if (!"logical".equals(walLevel)) {
       throw new IllegalStateException(
           "CDC on PostgreSQL needs wal_level = logical, but the server runs with wal_level = "
               + walLevel + ". Run ALTER SYSTEM SET wal_level = logical (or set it in"
               + " postgresql.conf) and restart the server");
     }
+  }
+
+  @Override
+  public void checkChangeCaptureSetup(Connection connection) throws SQLException {
+    requireLogicalWal(queryString(connection, "SHOW wal_level"));
     String user = connection.getMetaData().getUserName();
     long allowed =
         queryLong(
@@ -141,6 +149,16 @@ public final class PostgresDialect extends CatalogDialect {
   @Override
   public String currentLogPosition(Connection connection) throws SQLException {
     return queryString(connection, "SELECT CAST(pg_current_wal_lsn() AS text)");
+  }
+
+  @Override
+  public long logBytesBehind(Connection connection, Map<String, ?> offset) throws SQLException {
+    if (!(offset.get("lsn") instanceof Number lsn)) {
+      return -1;
+    }
+    String end = queryString(connection,
+        "SELECT CAST(pg_wal_lsn_diff(pg_current_wal_lsn(), CAST('0/0' AS pg_lsn)) AS bigint)");
+    return Math.max(0, Long.parseLong(end) - lsn.longValue());
   }
 
   @Override

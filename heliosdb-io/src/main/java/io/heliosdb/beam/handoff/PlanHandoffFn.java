@@ -2,6 +2,7 @@ package io.heliosdb.beam.handoff;
 
 import io.heliosdb.beam.retry.Retrier;
 import io.heliosdb.beam.cdc.CdcSpec;
+import io.heliosdb.beam.metrics.SourceMetrics;
 import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
 import io.heliosdb.beam.snapshot.PlanSnapshotFn;
@@ -49,9 +50,12 @@ final class PlanHandoffFn extends DoFn<byte[], SnapshotSplit> {
 
   @ProcessElement
   public void process(MultiOutputReceiver out) {
+    SourceMetrics metrics = SourceMetrics.of(snapshot.connection(), snapshot.label());
     Retrier retrier =
-        new Retrier(snapshot.connection().retryPolicy(), cdc.dialect(), snapshot.label());
+        new Retrier(snapshot.connection().retryPolicy(), cdc.dialect(), snapshot.label())
+            .reportingTo(metrics);
     Plan plan = retrier.call("fixing the log position and planning the snapshot", this::plan);
+    metrics.chunksPlanned(PlanSnapshotFn.estimatedChunks(plan.splits(), snapshot.chunkSize()));
     LOG.info("[{}] the stream will start at {}; reading the snapshot as {} splits",
         snapshot.label(), plan.start().position(), plan.splits().size());
     out.get(START).output(new HandoffPart(plan.start(), null));

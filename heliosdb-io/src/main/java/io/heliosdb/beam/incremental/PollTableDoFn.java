@@ -2,6 +2,7 @@ package io.heliosdb.beam.incremental;
 
 import io.heliosdb.beam.retry.Retrier;
 import io.heliosdb.beam.dialect.Dialect;
+import io.heliosdb.beam.metrics.SourceMetrics;
 import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
 import io.heliosdb.beam.schema.TableSchema;
@@ -53,6 +54,9 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
   private transient Schema cursorSchema;
   private transient int[] cursorIndexes;
   private transient ValueReader trackingReader;
+  private transient SourceMetrics metrics;
+  /** When the rows of the next batch began to be fetched, for the read latency. */
+  private transient long fetchStart;
 
   public PollTableDoFn(IncrementalSpec spec) {
     this.spec = spec;
@@ -61,7 +65,9 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
   @Setup
   public void setup() {
     pool = ConnectionPools.acquire(spec.connection());
-    retrier = new Retrier(spec.connection().retryPolicy(), spec.dialect(), spec.label());
+    metrics = SourceMetrics.of(spec.connection(), spec.label());
+    retrier = new Retrier(spec.connection().retryPolicy(), spec.dialect(), spec.label())
+        .reportingTo(metrics);
     rows = spec.tableSchema();
     sql = new IncrementalSql(spec);
     dialect = spec.dialect();
@@ -106,12 +112,16 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
         if (cutoff.value() != null) {
           cursor = readUpTo(connection, cutoff, cursor, tracker, watermark, out);
           if (cursor == null) {
+            metrics.checkpoint();
             return ProcessContinuation.stop(); // a checkpoint took the rest
           }
         }
         if (!tracker.tryClaim(cursor)) {
+          metrics.checkpoint();
           return ProcessContinuation.stop();
         }
+        metrics.idle();
+        metrics.pool(pool);
         advance(watermark, cutoff.watermark());
       } catch (SQLException e) {
         throw Retrier.onConnection(connection, e);
@@ -119,9 +129,11 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
     } catch (SQLException e) {
       // every emitted batch was claimed first: the checkpoint of resume() is exactly after it
       long delay = retrier.delayAfter(e, "incremental poll after " + cursor.describe());
+      metrics.checkpoint();
       return ProcessContinuation.resume().withResumeDelay(Duration.millis(delay));
     }
     retrier.succeeded();
+    metrics.checkpoint();
     return ProcessContinuation.resume()
         .withResumeDelay(Duration.millis(spec.pollIntervalMillis()));
   }
@@ -144,6 +156,7 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
       Row position = cursor.position();
       int read = 0;
       List<Row> batch = new ArrayList<>(spec.outputBatchSize());
+      fetchStart = System.currentTimeMillis();
       try (PreparedStatement statement =
           connection.prepareStatement(sql.poll(position, spec.startFrom() != null))) {
         dialect.configureStreaming(connection, statement, spec.fetchSize());
@@ -188,12 +201,15 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
     if (!tracker.tryClaim(next)) {
       return null;
     }
+    metrics.rowsRead(batch.size(), System.currentTimeMillis() - fetchStart);
+    metrics.pool(pool);
     Instant timestamp = null;
     for (Row row : batch) {
       timestamp = eventTime(cutoff, row);
       out.outputWithTimestamp(row, timestamp);
     }
     advance(watermark, timestamp);
+    fetchStart = System.currentTimeMillis();
     return next;
   }
 

@@ -3,6 +3,8 @@ package io.heliosdb.beam.pool;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.heliosdb.beam.ConnectionConfiguration;
+import io.heliosdb.beam.metrics.PoolMetricsTracker;
+import io.heliosdb.beam.metrics.SourceMetrics;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -66,6 +68,7 @@ public final class ConnectionPools {
     hikari.setMaxLifetime(config.getMaxLifetime().getMillis());
     // fail on first use, not here: a worker starting while the database restarts must not die
     hikari.setInitializationFailTimeout(-1);
+    hikari.setMetricsTrackerFactory(PoolMetricsTracker.factory(SourceMetrics.databaseOf(config)));
     LOG.info(
         "[{}] opening pool {} ({}..{} connections)",
         config.getRedactedUrl(),

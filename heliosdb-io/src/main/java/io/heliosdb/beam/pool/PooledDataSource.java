@@ -1,20 +1,24 @@
 package io.heliosdb.beam.pool;
 
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import java.sql.Connection;
 import java.sql.SQLException;
-import javax.sql.DataSource;
 
 /** A reference to a shared pool; {@link #close()} gives the reference back exactly once. */
 public final class PooledDataSource implements AutoCloseable {
-  private final DataSource dataSource;
+  private final HikariDataSource dataSource;
   private final String description;
   private Runnable release;
 
-  PooledDataSource(DataSource dataSource, String description, Runnable release) {
+  PooledDataSource(HikariDataSource dataSource, String description, Runnable release) {
     this.dataSource = dataSource;
     this.description = description;
     this.release = release;
   }
+
+  /** Connection counts of the pool at one moment. */
+  public record Stats(int active, int idle, int pending, int max) {}
 
   /**
    * A connection from the pool.
@@ -29,6 +33,18 @@ public final class PooledDataSource implements AutoCloseable {
           "Cannot get a connection to " + description + ": " + e.getMessage(), e.getSQLState(),
           e.getErrorCode(), e);
     }
+  }
+
+  /** The pool's connections in use, idle, and threads waiting for one, and its maximum size. */
+  public Stats stats() {
+    HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
+    int max = dataSource.getMaximumPoolSize();
+    if (pool == null) {
+      return new Stats(0, 0, 0, max);
+    }
+    return new Stats(
+        pool.getActiveConnections(), pool.getIdleConnections(),
+        pool.getThreadsAwaitingConnection(), max);
   }
 
   @Override

@@ -3,9 +3,11 @@ package io.heliosdb.beam.retry;
 import io.heliosdb.beam.HeliosDbException;
 import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.dialect.FailureKind;
+import io.heliosdb.beam.metrics.SourceMetrics;
 import java.sql.SQLException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,7 @@ public final class Retrier {
   private long firstConnectionFailure;
   private int readFailures;
   private long retries;
+  private @Nullable SourceMetrics metrics;
 
   public Retrier(RetryPolicy policy, Dialect dialect, String label) {
     this(policy, dialect, label, System::currentTimeMillis);
@@ -37,6 +40,12 @@ public final class Retrier {
     this.dialect = dialect;
     this.label = label;
     this.clock = clock;
+  }
+
+  /** Counts each failure in {@code errors_total} and each retry in {@code retries_total}. */
+  public Retrier reportingTo(SourceMetrics metrics) {
+    this.metrics = metrics;
+    return this;
   }
 
   /**
@@ -56,6 +65,9 @@ public final class Retrier {
    * @throws HeliosDbException as {@link #delayAfter(SQLException, String)}
    */
   public long delayAfter(FailureKind kind, Throwable error, String what) {
+    if (metrics != null) {
+      metrics.error();
+    }
     long now = clock.getAsLong();
     long delay;
     switch (kind) {
@@ -81,6 +93,9 @@ public final class Retrier {
       default -> throw giveUp(kind, error, what, "not retried");
     }
     retries++;
+    if (metrics != null) {
+      metrics.retry();
+    }
     LOG.warn("[{}] {} failed ({} failure{}): {}; retrying in {} ms", label, what, kind,
         sqlState(error), error.getMessage(), delay);
     return delay;

@@ -1,6 +1,7 @@
 package io.heliosdb.beam.snapshot;
 
 import io.heliosdb.beam.retry.Retrier;
+import io.heliosdb.beam.metrics.SourceMetrics;
 import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
 import io.heliosdb.beam.schema.TableSchema;
@@ -46,12 +47,21 @@ public class PlanSnapshotFn extends DoFn<byte[], SnapshotSplit> {
 
   @ProcessElement
   public void process(OutputReceiver<SnapshotSplit> out) {
-    Retrier retrier = new Retrier(spec.connection().retryPolicy(), spec.dialect(), spec.label());
-    retrier.call("planning the snapshot", () -> {
+    SourceMetrics metrics = SourceMetrics.of(spec.connection(), spec.label());
+    Retrier retrier = new Retrier(spec.connection().retryPolicy(), spec.dialect(), spec.label())
+        .reportingTo(metrics);
+    List<SnapshotSplit> splits = retrier.call("planning the snapshot", () -> {
       try (Connection connection = pool.getConnection()) {
         return plan(spec, connection);
       }
-    }).forEach(out::output);
+    });
+    metrics.chunksPlanned(estimatedChunks(splits, spec.chunkSize()));
+    splits.forEach(out::output);
+  }
+
+  /** About how many chunk queries reading {@code splits} takes. */
+  public static long estimatedChunks(List<SnapshotSplit> splits, int chunkSize) {
+    return splits.stream().mapToLong(split -> split.estimatedChunks(chunkSize)).sum();
   }
 
   /** The splits of a snapshot of the table as it is now. */

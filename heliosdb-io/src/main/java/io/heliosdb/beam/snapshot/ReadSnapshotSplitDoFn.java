@@ -2,6 +2,7 @@ package io.heliosdb.beam.snapshot;
 
 import io.heliosdb.beam.HeliosDbException;
 import io.heliosdb.beam.dialect.Dialect;
+import io.heliosdb.beam.metrics.SourceMetrics;
 import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
 import io.heliosdb.beam.retry.Retrier;
@@ -54,6 +55,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
   private transient TableSchema rows;
   private transient SnapshotSql sql;
   private transient Dialect dialect;
+  private transient SourceMetrics metrics;
 
   /**
    * How long a consistent read (snapshot-then-CDC, a streaming pipeline) runs before it returns
@@ -142,6 +144,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
     rows = spec.tableSchema();
     sql = new SnapshotSql(spec);
     dialect = spec.dialect();
+    metrics = SourceMetrics.of(spec.connection(), spec.label());
   }
 
   @Teardown
@@ -173,7 +176,8 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       @Element SnapshotSplit split,
       RestrictionTracker<OffsetRange, Block> tracker,
       OutputReceiver<OutT> out) {
-    Retrier retrier = new Retrier(spec.connection().retryPolicy(), dialect, spec.label());
+    Retrier retrier =
+        new Retrier(spec.connection().retryPolicy(), dialect, spec.label()).reportingTo(metrics);
     ReadProgress progress =
         new ReadProgress(
             tracker.currentRestriction().getFrom(), retrier,
@@ -182,7 +186,11 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
     Sink sink =
         (batch, chunk) -> {
           progress.emitted = true;
+          long fetched = System.currentTimeMillis();
+          metrics.rowsRead(batch.size(), fetched - progress.fetchStart);
+          metrics.pool(pool);
           emit(batch, chunk, out);
+          progress.fetchStart = System.currentTimeMillis();
         };
     while (true) {
       try (Connection connection = pool.getConnection()) {
@@ -191,11 +199,15 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
         } catch (SQLException e) {
           throw Retrier.onConnection(connection, e);
         }
+        if (progress.paused || progress.refused) {
+          metrics.checkpoint();
+        }
         return progress.paused ? ProcessContinuation.resume() : ProcessContinuation.stop();
       } catch (SQLException e) {
         String what = "snapshot read of " + split.kind() + " " + tracker.currentRestriction()
             + " at offset " + progress.next;
         if (progress.emitted) {
+          metrics.error();
           throw new HeliosDbException(
               "[" + spec.label() + "] " + what + " failed after emitting part of a chunk, which"
                   + " cannot resume inside it (the runner retries the bundle): " + e.getMessage(),
@@ -236,6 +248,10 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
     boolean emitted;
     /** Whether the read stopped early to let the runner checkpoint; the rest resumes later. */
     boolean paused;
+    /** Whether a claim was refused: the runner checkpointed or split the restriction. */
+    boolean refused;
+    /** When the rows of the next batch began to be fetched, for the read latency. */
+    long fetchStart = System.currentTimeMillis();
 
     ReadProgress(long next, Retrier retrier, long pauseAfter, @Nullable String logStart) {
       this.next = next;
@@ -257,6 +273,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
         return true;
       }
       if (!tracker.tryClaim(block)) {
+        refused = true;
         return false;
       }
       claimedTo = block.claimedTo();
@@ -302,6 +319,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
             if (batch.size() == batchSize) {
               long end = keys[batchSize - 1] + 1;
               if (!emitClaimed(tracker, new Block(cursor, end), batch, keys, view, out)) {
+                progress.refused = true;
                 return;
               }
               cursor = end;
@@ -324,8 +342,10 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       }
       if (cursor < end
           && !emitClaimed(tracker, new Block(cursor, end), batch, keys, view, out)) {
+        progress.refused = true;
         return;
       }
+      metrics.chunkCompleted();
       cursor = end;
       progress.completed(cursor);
       if (progress.pause()) {
@@ -389,6 +409,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
         }
         emitAll(statement, chunk, out);
       }
+      metrics.chunkCompleted();
       progress.completed(i + 1);
       if (progress.pause()) {
         return;
@@ -415,6 +436,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
         dialect.bindPageRange(statement, 1, page, block.claimedTo());
         emitAll(statement, null, out);
       }
+      metrics.chunkCompleted();
       page = block.claimedTo();
       progress.completed(page);
     }
@@ -444,6 +466,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       }
       emitAll(statement, view == null ? null : view.of(lowerKey, null), out);
     }
+    metrics.chunkCompleted();
     progress.completed(1);
   }
 

@@ -50,6 +50,20 @@ public record SnapshotSplit(
     MAX_KEY
   }
 
+  /**
+   * About how many queries of at most {@code chunkSize} rows reading this split takes: for the
+   * {@code snapshot_chunks_planned} metric.
+   */
+  public long estimatedChunks(int chunkSize) {
+    long width = range.getTo() - range.getFrom();
+    return switch (kind) {
+      case CHUNKS -> width;
+      case KEY_RANGE, PAGES ->
+          Math.max(1, (long) Math.ceil(width * rowsPerOffset / Math.max(1, chunkSize)));
+      case FULL_TABLE, NULL_KEYS, MAX_KEY -> 1;
+    };
+  }
+
   static SnapshotSplit single(Kind kind) {
     return new SnapshotSplit(kind, new OffsetRange(0, 1), 1, List.of());
   }
