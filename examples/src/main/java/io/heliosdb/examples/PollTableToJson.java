@@ -167,7 +167,8 @@ public class PollTableToJson {
         options.getTable(), connection.getRedactedUrl(), connection.getUsername(),
         options.getTrackingColumn(), options.getPollIntervalSeconds(),
         options.getCommitDelaySeconds(), destination);
-    PipelineResult result = StreamingExample.runFor(pipeline, options.getRunSeconds());
+    PipelineResult result = StreamingExample.runFor(
+        pipeline, options.getRunSeconds(), options.getMetricsPort());
     LOG.info(
         "Polled {} of {} in {} s ({})",
         StreamingExample.countedRows(result, PollTableToJson.class, "rows"),

@@ -122,7 +122,8 @@ public class StreamChangesToJson {
         "Streaming the changes of {} from {} as {}{}",
         options.getTable(), connection.getRedactedUrl(), connection.getUsername(),
         options.getSlotName() != null ? " through slot " + options.getSlotName() : "");
-    PipelineResult result = StreamingExample.runFor(pipeline, options.getRunSeconds());
+    PipelineResult result = StreamingExample.runFor(
+        pipeline, options.getRunSeconds(), options.getMetricsPort());
     LOG.info(
         "Streamed {} of {} in {} s ({})",
         StreamingExample.countedRows(result, StreamChangesToJson.class, "changes"),

@@ -2,6 +2,7 @@ package io.heliosdb.examples;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.heliosdb.beam.ConnectionConfiguration;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
@@ -74,6 +75,15 @@ final class StreamingExample {
     Integer getRunSeconds();
 
     void setRunSeconds(Integer value);
+
+    @Description(
+        "Direct runner: serve the pipeline's HeliosDB IO metrics for Prometheus at"
+            + " http://localhost:<port>/metrics; 0, the default, serves none. On Flink, Flink's"
+            + " Prometheus reporter serves them (examples/flink-conf/config.yaml)")
+    @Default.Integer(0)
+    Integer getMetricsPort();
+
+    void setMetricsPort(Integer value);
   }
 
   /**
@@ -120,8 +130,21 @@ final class StreamingExample {
    * Runs the pipeline for {@code seconds} seconds, then cancels it; with 0, waits until the
    * process is stopped. Returns the result, for its metrics.
    */
-  static PipelineResult runFor(Pipeline pipeline, int seconds) throws IOException {
+  static PipelineResult runFor(Pipeline pipeline, int seconds, int metricsPort)
+      throws IOException {
     PipelineResult result = pipeline.run();
+    if (metricsPort <= 0 || !pipeline.getOptions().getRunner().getSimpleName()
+        .equals("DirectRunner")) {
+      return waitOrCancel(result, seconds);
+    }
+    try (HTTPServer server = PrometheusMetrics.serve(result, metricsPort)) {
+      LOG.info("Serving metrics at http://localhost:{}/metrics", server.getPort());
+      return waitOrCancel(result, seconds);
+    }
+  }
+
+  private static PipelineResult waitOrCancel(PipelineResult result, int seconds)
+      throws IOException {
     if (seconds <= 0) {
       result.waitUntilFinish();
       return result;

@@ -344,7 +344,8 @@ public final class HeliosDbIO {
       if (metadata.primaryKey().isEmpty()) {
         throw new IllegalArgumentException(
             mode + ": table " + metadata.table() + " has no primary key; snapshot then CDC"
-                + " matches changes to the snapshot's chunks by primary key");
+                + " matches changes to the snapshot's chunks by primary key: add a primary key"
+                + " to the table");
       }
       if (getSplitColumn() != null && !List.of(getSplitColumn()).equals(metadata.primaryKey())) {
         throw new IllegalArgumentException(
@@ -405,7 +406,6 @@ public final class HeliosDbIO {
         PBegin input, ConnectionConfiguration config, Dialect dialect, TableMetadata metadata) {
       CdcOptions options = getCdcOptions();
       requireFlinkCheckpointing(input.getPipeline().getOptions());
-      TableDetector.checkChangeCapture(config, dialect);
       String table = metadata.table().namespace() + "_" + metadata.table().name();
       String slot =
           options.getSlotName() != null ? options.getSlotName() : defaultSlotName(table);
@@ -427,6 +427,8 @@ public final class HeliosDbIO {
       if (options.getStartPosition() != null) {
         dialect.checkPosition(options.getStartPosition());
       }
+      TableDetector.checkChangeCapture(
+          config, dialect, metadata, settings, options.getStartPosition());
       CdcSpec spec =
           new CdcSpec(
               config, dialect, metadata, settings, options.getStartPosition(),

@@ -1,12 +1,14 @@
 package io.heliosdb.beam;
 
+import io.heliosdb.beam.dialect.ChangeCaptureSettings;
 import io.heliosdb.beam.dialect.Dialect;
-import io.heliosdb.beam.pool.ConnectionPools;
-import io.heliosdb.beam.pool.PooledDataSource;
 import io.heliosdb.beam.schema.TableId;
 import io.heliosdb.beam.schema.TableMetadata;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Properties;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,15 +25,20 @@ final class TableDetector {
    * @throws HeliosDbException if the database cannot be reached
    */
   static TableMetadata detect(ConnectionConfiguration config, Dialect dialect, String table) {
-    try (PooledDataSource pool = ConnectionPools.acquire(config);
-        Connection connection = pool.getConnection()) {
+    try (Connection connection = connect(config)) {
       TableId id = dialect.resolveTable(connection, table);
       TableMetadata metadata = dialect.describeTable(connection, id);
       if (metadata.columns().isEmpty()) {
+        String missing =
+            id.namespace() != null && !dialect.namespaceExists(connection, id.namespace())
+                ? "schema or database " + id.namespace()
+                : "table " + id;
         throw new IllegalArgumentException(
-            "withTable(\"" + table + "\"): table " + id + " does not exist in "
+            "withTable(\"" + table + "\"): " + missing + " does not exist in "
                 + config.getRedactedUrl() + " or is not visible to user "
-                + config.getUsername());
+                + config.getUsername() + ". Check the name: unquoted parts are folded as the"
+                + " database folds identifiers; quote a part (\"My Table\") to keep it as"
+                + " written");
       }
       return metadata;
     } catch (SQLException e) {
@@ -42,13 +49,42 @@ final class TableDetector {
   }
 
   /**
+   * A connection of its own for a catalog read while the pipeline is built. Unlike a pooled one
+   * (whose pool retries until its connect timeout, 30 s by default), it fails at once, with the
+   * driver's reason, when the credentials or the database are wrong.
+   *
+   * @throws HeliosDbException naming the URL, the user and the reason, never the password
+   */
+  private static Connection connect(ConnectionConfiguration config) {
+    Properties properties = new Properties();
+    if (config.getUsername() != null) {
+      properties.setProperty("user", config.getUsername());
+    }
+    if (config.password() != null) {
+      properties.setProperty("password", config.password());
+    }
+    try {
+      return DriverManager.getConnection(config.getJdbcUrl(), properties);
+    } catch (SQLException e) {
+      String reason = String.valueOf(e.getMessage());
+      if (config.password() != null && !config.password().isEmpty()) {
+        reason = reason.replace(config.password(), "***");
+      }
+      throw new HeliosDbException(
+          "Cannot connect to " + config.getRedactedUrl() + " as user " + config.getUsername()
+              + ": " + ConnectionConfiguration.redact(reason) + ". Check withConnection(...):"
+              + " the URL's host, port and database, the user name and the password",
+          e);
+    }
+  }
+
+  /**
    * Logs a warning with the index to create when no index of the table starts with {@code column}:
    * every poll would scan the whole table.
    */
   static void warnIfNotIndexed(
       ConnectionConfiguration config, Dialect dialect, TableMetadata table, String column) {
-    try (PooledDataSource pool = ConnectionPools.acquire(config);
-        Connection connection = pool.getConnection()) {
+    try (Connection connection = connect(config)) {
       if (!dialect.hasIndexLeadingWith(connection, table.table(), column)) {
         String columns =
             java.util.stream.Stream.concat(
@@ -71,8 +107,7 @@ final class TableDetector {
   /** The {@code source} of the table's change envelopes ({@link Dialect#changeSource}). */
   static java.util.List<String> changeSource(
       ConnectionConfiguration config, Dialect dialect, io.heliosdb.beam.schema.TableId table) {
-    try (PooledDataSource pool = ConnectionPools.acquire(config);
-        Connection connection = pool.getConnection()) {
+    try (Connection connection = connect(config)) {
       return new java.util.ArrayList<>(dialect.changeSource(connection, table));
     } catch (SQLException e) {
       throw new HeliosDbException(
@@ -82,14 +117,19 @@ final class TableDetector {
   }
 
   /**
-   * Checks the database's CDC setup when the pipeline is built.
+   * Checks the database's CDC setup, and what a CDC read of the table needs of it, when the
+   * pipeline is built ({@link Dialect#checkChangeCaptureSetup}, {@link
+   * Dialect#checkChangeCaptureOf}).
    *
-   * @throws IllegalStateException naming the setting or privilege at fault
+   * @throws IllegalStateException naming the setting, privilege, table or slot at fault
+   * @throws IllegalArgumentException if the start position is not in the server's log
    */
-  static void checkChangeCapture(ConnectionConfiguration config, Dialect dialect) {
-    try (PooledDataSource pool = ConnectionPools.acquire(config);
-        Connection connection = pool.getConnection()) {
+  static void checkChangeCapture(
+      ConnectionConfiguration config, Dialect dialect, TableMetadata table,
+      ChangeCaptureSettings settings, @Nullable String startPosition) {
+    try (Connection connection = connect(config)) {
       dialect.checkChangeCaptureSetup(connection);
+      dialect.checkChangeCaptureOf(connection, table, settings, startPosition);
     } catch (SQLException e) {
       throw new HeliosDbException(
           "Cannot check the CDC setup of " + config.getRedactedUrl() + ": " + e.getMessage(), e);

@@ -1,6 +1,5 @@
 package io.heliosdb.beam.cdc;
 
-import io.heliosdb.beam.HeliosDbException;
 import io.heliosdb.beam.dialect.FailureKind;
 import io.heliosdb.beam.metrics.SourceMetrics;
 import io.heliosdb.beam.pool.ConnectionPools;
@@ -106,13 +105,13 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
     if (start.offset() != null) {
       return LogPosition.of(start.offset());
     }
-    try (Connection connection = pool.getConnection()) {
-      return LogPosition.of(
-          spec.dialect().prepareChangeCapture(connection, spec.settings(), spec.startPosition()));
-    } catch (SQLException e) {
-      throw new HeliosDbException(
-          "[" + spec.label() + "] cannot prepare CDC: " + e.getMessage(), e);
-    }
+    // retried like planning: a server restarting when the pipeline starts is waited for
+    return retrier.call("preparing CDC (slot, publication or binlog position)", () -> {
+      try (Connection connection = pool.getConnection()) {
+        return LogPosition.of(spec.dialect()
+            .prepareChangeCapture(connection, spec.settings(), spec.startPosition()));
+      }
+    });
   }
 
   @GetRestrictionCoder

@@ -88,9 +88,17 @@ abstract class CatalogDialect implements Dialect {
         keyColumns.put(rs.getShort("KEY_SEQ"), rs.getString("COLUMN_NAME"));
       }
     }
+    return new TableMetadata(
+        table, columns, new ArrayList<>(keyColumns.values()), uniqueColumns(connection, table));
+  }
+
+  /** The columns that alone carry a unique index. */
+  List<String> uniqueColumns(Connection connection, TableId table) throws SQLException {
+    String[] location = catalogAndSchema(table);
     Map<String, List<String>> uniqueIndexes = new TreeMap<>();
     try (ResultSet rs =
-        metaData.getIndexInfo(location[0], location[1], table.name(), true, true)) {
+        connection.getMetaData().getIndexInfo(location[0], location[1], table.name(), true,
+            true)) {
       while (rs.next()) {
         String index = rs.getString("INDEX_NAME");
         String column = rs.getString("COLUMN_NAME");
@@ -99,8 +107,21 @@ abstract class CatalogDialect implements Dialect {
         }
       }
     }
-    return new TableMetadata(
-        table, columns, new ArrayList<>(keyColumns.values()), singleColumns(uniqueIndexes));
+    return singleColumns(uniqueIndexes);
+  }
+
+  @Override
+  public boolean namespaceExists(Connection connection, String namespace) throws SQLException {
+    DatabaseMetaData metaData = connection.getMetaData();
+    try (ResultSet rs =
+        metaData.getSchemas(null, escapePattern(namespace, metaData.getSearchStringEscape()))) {
+      while (rs.next()) {
+        if (namespace.equals(rs.getString("TABLE_SCHEM"))) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   @Override

@@ -51,6 +51,14 @@ public interface Dialect extends Serializable {
   /** The table's columns and primary key; no columns if the table does not exist. */
   TableMetadata describeTable(Connection connection, TableId table) throws SQLException;
 
+  /**
+   * Whether a namespace (PostgreSQL schema, MySQL database, Oracle owner) exists and is visible
+   * to the connection's user; for the message of a table that does not exist.
+   */
+  default boolean namespaceExists(Connection connection, String namespace) throws SQLException {
+    return true;
+  }
+
   /** The Beam mapping of a column's type, or empty when this dialect has none. */
   Optional<ColumnMapping> mapColumn(ColumnInfo column);
 
@@ -115,6 +123,23 @@ public interface Dialect extends Serializable {
    * @throws IllegalStateException naming the setting or privilege at fault and how to fix it
    */
   void checkChangeCaptureSetup(Connection connection) throws SQLException;
+
+  /**
+   * Checks, when the pipeline is built, what a CDC read of {@code table} needs beyond {@link
+   * #checkChangeCaptureSetup} (PostgreSQL: a replica identity, and an existing slot of that name
+   * usable; MariaDB: a binlog start position the server still has), so that these fail before
+   * anything is created for the stream.
+   *
+   * @param startPosition the user's start position, already checked by {@link #checkPosition},
+   *     or null
+   * @throws IllegalStateException naming the table or slot at fault and how to fix it
+   * @throws IllegalArgumentException naming {@code CdcOptions.withStartPosition} if the position
+   *     is not in the server's log
+   */
+  default void checkChangeCaptureOf(
+      Connection connection, TableMetadata table, ChangeCaptureSettings settings,
+      String startPosition)
+      throws SQLException {}
 
   /** The current end of the database's log, as a position string CDC mode accepts. */
   String currentLogPosition(Connection connection) throws SQLException;

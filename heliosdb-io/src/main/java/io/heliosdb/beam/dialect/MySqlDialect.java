@@ -99,6 +99,17 @@ public final class MySqlDialect extends CatalogDialect {
   }
 
   @Override
+  public boolean namespaceExists(Connection connection, String namespace) throws SQLException {
+    return queryLong(
+            connection,
+            "SELECT COUNT(*) FROM information_schema.schemata"
+                + " WHERE CAST(schema_name AS BINARY) = CAST(? AS BINARY)",
+            0,
+            namespace)
+        > 0;
+  }
+
+  @Override
   public Optional<ColumnMapping> mapColumn(ColumnInfo column) {
     boolean unsigned = column.columnType().contains("unsigned");
     return Optional.ofNullable(
@@ -214,6 +225,9 @@ public final class MySqlDialect extends CatalogDialect {
   }
 
   /** The binary log's current file and offset, as {@code file:position}. */
+  /** ER_PARSE_ERROR: MySQL 8.4 no longer knows {@code SHOW MASTER STATUS}. */
+  private static final int SYNTAX_ERROR = 1064;
+
   /** The bytes of the binary log files after {@code offset}'s file and position. */
   @Override
   public long logBytesBehind(Connection connection, Map<String, ?> offset) throws SQLException {
@@ -243,6 +257,9 @@ public final class MySqlDialect extends CatalogDialect {
     try {
       forEachRow(connection, "SHOW MASTER STATUS", read);
     } catch (SQLException e) {
+      if (e.getErrorCode() != SYNTAX_ERROR) {
+        throw e; // e.g. access denied: the user lacks REPLICATION CLIENT / BINLOG MONITOR
+      }
       forEachRow(connection, "SHOW BINARY LOG STATUS", read); // MySQL 8.4 removed the former
     }
     if (position[0] == null) {
@@ -353,17 +370,46 @@ public final class MySqlDialect extends CatalogDialect {
       }
     }
     if (mariaDb && !offset.containsKey("gtids")) {
-      String gtids =
-          queryString(connection, "SELECT BINLOG_GTID_POS(?, ?)", matcher.group(1),
-              matcher.group(2));
-      if (gtids == null) {
-        throw new IllegalArgumentException(
-            "CdcOptions.withStartPosition(\"" + startPosition + "\"): the server has no such"
-                + " binlog position (purged, or never written)");
-      }
-      offset.put("gtids", gtids);
+      offset.put("gtids", gtidsAt(connection, startPosition, matcher));
     }
     return offset;
+  }
+
+  /** A MariaDB {@code file:pos} start position (without GTIDs) must be in the server's binlog. */
+  @Override
+  public void checkChangeCaptureOf(
+      Connection connection, TableMetadata table, ChangeCaptureSettings settings,
+      String startPosition)
+      throws SQLException {
+    if (startPosition == null || GTIDS.matcher(startPosition).matches()) {
+      return;
+    }
+    Matcher matcher = POSITION.matcher(startPosition);
+    if (matcher.matches() && !matcher.group(3).contains(";gtids=")
+        && queryString(connection, "SELECT VERSION()").contains("MariaDB")) {
+      gtidsAt(connection, startPosition, matcher);
+    }
+  }
+
+  /**
+   * The GTID list of a binlog {@code file:pos} ({@link #POSITION} matched), which Debezium's
+   * MariaDB connector starts from.
+   *
+   * @throws IllegalArgumentException if the server's binlog has no such position
+   */
+  private static String gtidsAt(Connection connection, String startPosition, Matcher position)
+      throws SQLException {
+    String gtids =
+        queryString(connection, "SELECT BINLOG_GTID_POS(?, ?)", position.group(1),
+            position.group(2));
+    if (gtids == null) {
+      throw new IllegalArgumentException(
+          "CdcOptions.withStartPosition(\"" + startPosition + "\"): the server has no such"
+              + " binlog position (purged, or never written). Give a position of this server's"
+              + " binlog (SHOW BINARY LOGS lists its files), or leave withStartPosition out to"
+              + " start at the log's end");
+    }
+    return gtids;
   }
 
   /** {@code file:pos}, then {@code ;gtids=}, {@code ;event=}, {@code ;row=} where present. */

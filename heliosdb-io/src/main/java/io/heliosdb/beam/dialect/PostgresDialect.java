@@ -4,14 +4,17 @@ import io.heliosdb.beam.schema.ColumnInfo;
 import io.heliosdb.beam.schema.ColumnMapping;
 import io.heliosdb.beam.schema.Mappings;
 import io.heliosdb.beam.schema.TableId;
+import io.heliosdb.beam.schema.TableMetadata;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.Optional;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /** PostgreSQL: pgjdbc cursors for streaming, {@code ctid} page ranges for tables without key. */
 public final class PostgresDialect extends CatalogDialect {
@@ -34,6 +37,43 @@ public final class PostgresDialect extends CatalogDialect {
   @Override
   String currentNamespace(Connection connection) throws SQLException {
     return connection.getSchema();
+  }
+
+  /**
+   * The first column of each index of the table, from {@code pg_index}: pgjdbc's {@code
+   * getIndexInfo} reports a column whose name needs quoting with its quotes doubled.
+   */
+  private static final String INDEX_FIRST_COLUMNS =
+      "SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+          + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+          + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
+          + " WHERE n.nspname = ? AND c.relname = ?";
+
+  /** Unique indexes of one column, neither partial nor on an expression. */
+  @Override
+  List<String> uniqueColumns(Connection connection, TableId table) throws SQLException {
+    List<String> columns = new java.util.ArrayList<>();
+    forEachRow(
+        connection,
+        INDEX_FIRST_COLUMNS + " AND i.indisunique AND i.indnkeyatts = 1 AND i.indpred IS NULL"
+            + " AND i.indexprs IS NULL ORDER BY 1",
+        rs -> columns.add(rs.getString(1)),
+        table.namespace(),
+        table.name());
+    return columns;
+  }
+
+  @Override
+  public boolean hasIndexLeadingWith(Connection connection, TableId table, String column)
+      throws SQLException {
+    return queryLong(
+            connection,
+            "SELECT COUNT(*) FROM (" + INDEX_FIRST_COLUMNS + ") f WHERE f.attname = ?",
+            0,
+            table.namespace(),
+            table.name(),
+            column)
+        > 0;
   }
 
   @Override
@@ -187,61 +227,149 @@ public final class PostgresDialect extends CatalogDialect {
     return properties;
   }
 
+  /**
+   * A replica identity (so that, once the table is in a publication, its updates and deletes do
+   * not fail) and a usable slot, if one of that name exists.
+   */
+  @Override
+  public void checkChangeCaptureOf(
+      Connection connection, TableMetadata table, ChangeCaptureSettings settings,
+      String startPosition)
+      throws SQLException {
+    String identity =
+        queryString(
+            connection,
+            "SELECT CAST(c.relreplident AS text) FROM pg_class c JOIN pg_namespace n"
+                + " ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?",
+            table.table().namespace(),
+            table.table().name());
+    if ("n".equals(identity) || ("d".equals(identity) && table.primaryKey().isEmpty())) {
+      throw new IllegalStateException(
+          "CDC of table " + table.table() + " needs a replica identity, which it lacks ("
+              + ("n".equals(identity) ? "REPLICA IDENTITY NOTHING" : "no primary key")
+              + "): once the table is in a publication, its UPDATEs and DELETEs would fail. Run"
+              + " ALTER TABLE " + quoteTable(table.table()) + " REPLICA IDENTITY FULL, or add a"
+              + " primary key");
+    }
+    existingSlot(connection, settings.slotName());
+  }
+
+  /**
+   * The confirmed position of the slot, or null if there is no slot of that name.
+   *
+   * @throws IllegalStateException if the slot is not a pgoutput slot of this database
+   */
+  private static @Nullable String existingSlot(Connection connection, String slotName)
+      throws SQLException {
+    String[] slot = {null, null, null, null};
+    forEachRow(
+        connection,
+        "SELECT slot_type, plugin, database, CAST(confirmed_flush_lsn AS text)"
+            + " FROM pg_replication_slots WHERE slot_name = ?",
+        rs -> {
+          for (int i = 0; i < slot.length; i++) {
+            slot[i] = rs.getString(i + 1);
+          }
+        },
+        slotName);
+    if (slot[0] == null) {
+      return null;
+    }
+    if (!"pgoutput".equals(slot[1])) {
+      throw new IllegalStateException(
+          "Replication slot " + slotName
+              + ("logical".equals(slot[0]) ? " decodes with " + slot[1] : " is a physical slot")
+              + "; CDC needs a pgoutput slot: name another slot with CdcOptions.withSlotName");
+    }
+    String database = queryString(connection, "SELECT current_database()");
+    if (!database.equals(slot[2])) {
+      throw new IllegalStateException(
+          "Replication slot " + slotName + " belongs to database " + slot[2] + ", not "
+              + database + ": name another slot with CdcOptions.withSlotName");
+    }
+    return slot[3] == null ? "" : slot[3];
+  }
+
+  /**
+   * Checks the slot before creating anything; if the slot cannot be created, undoes the
+   * publication's change, so that a failed start leaves nothing behind.
+   */
   @Override
   public Map<String, Object> prepareChangeCapture(
       Connection connection, ChangeCaptureSettings settings, String startPosition)
       throws SQLException {
     checkChangeCaptureSetup(connection);
-    String publication = settings.publicationName();
+    String confirmed = existingSlot(connection, settings.slotName());
+    String publication = quoteIdentifier(settings.publicationName());
     String table = quoteTable(settings.table());
-    boolean publicationChanged = true;
-    try (Statement statement = connection.createStatement()) {
-      if (queryLong(connection, "SELECT COUNT(*) FROM pg_publication WHERE pubname = ?", 0,
-          publication) == 0) {
-        statement.execute(
-            "CREATE PUBLICATION " + quoteIdentifier(publication) + " FOR TABLE " + table);
-      } else if (queryLong(
-              connection,
-              "SELECT COUNT(*) FROM pg_publication_tables WHERE pubname = ? AND schemaname = ?"
-                  + " AND tablename = ?",
-              0, publication, settings.table().namespace(), settings.table().name())
-          == 0) {
-        statement.execute(
-            "ALTER PUBLICATION " + quoteIdentifier(publication) + " ADD TABLE " + table);
-      } else {
-        publicationChanged = false;
-      }
+    String change = null;
+    String undo = null;
+    if (queryLong(connection, "SELECT COUNT(*) FROM pg_publication WHERE pubname = ?", 0,
+        settings.publicationName()) == 0) {
+      change = "CREATE PUBLICATION " + publication + " FOR TABLE " + table;
+      undo = "DROP PUBLICATION " + publication;
+    } else if (queryLong(
+            connection,
+            "SELECT COUNT(*) FROM pg_publication_tables WHERE pubname = ? AND schemaname = ?"
+                + " AND tablename = ?",
+            0, settings.publicationName(), settings.table().namespace(), settings.table().name())
+        == 0) {
+      change = "ALTER PUBLICATION " + publication + " ADD TABLE " + table;
+      undo = "ALTER PUBLICATION " + publication + " DROP TABLE " + table;
     }
-    String[] slot = {null, null};
-    forEachRow(
-        connection,
-        "SELECT plugin, CAST(confirmed_flush_lsn AS text) FROM pg_replication_slots"
-            + " WHERE slot_name = ?",
-        rs -> {
-          slot[0] = rs.getString(1);
-          slot[1] = rs.getString(2);
-        },
-        settings.slotName());
-    if (slot[0] == null) {
-      slot[1] =
-          queryString(
-              connection,
-              "SELECT CAST(lsn AS text) FROM pg_create_logical_replication_slot(?, 'pgoutput')",
-              settings.slotName());
-    } else if (!"pgoutput".equals(slot[0])) {
-      throw new IllegalStateException(
-          "Replication slot " + settings.slotName() + " decodes with " + slot[0]
-              + "; CDC needs a pgoutput slot: name another slot with CdcOptions.withSlotName");
+    if (change != null) {
+      execute(connection, change, settings);
+    }
+    boolean created = confirmed == null;
+    if (created) {
+      try {
+        confirmed =
+            queryString(
+                connection,
+                "SELECT CAST(lsn AS text) FROM pg_create_logical_replication_slot(?, 'pgoutput')",
+                settings.slotName());
+      } catch (SQLException | RuntimeException e) {
+        if (undo != null) {
+          try (Statement statement = connection.createStatement()) {
+            statement.execute(undo);
+          } catch (SQLException undoFailed) {
+            e.addSuppressed(undoFailed);
+          }
+        }
+        throw e;
+      }
     }
     if (startPosition != null) {
       return parsePosition(startPosition);
     }
-    if (slot[0] != null && publicationChanged) {
+    if (!created && change != null) {
       // pgoutput decodes WAL with the catalog of its time: WAL written before the publication
       // (re)defined the table cannot be decoded with it, so the stream starts now
       return Map.of("lsn", parseLsn(currentLogPosition(connection)));
     }
-    return Map.of("lsn", parseLsn(slot[1]));
+    return Map.of("lsn", parseLsn(confirmed));
+  }
+
+  /**
+   * Runs the publication's DDL; a user not allowed to is told to have it run by an owner.
+   */
+  private static void execute(Connection connection, String ddl, ChangeCaptureSettings settings)
+      throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(ddl);
+    } catch (SQLException e) {
+      if (!"42501".equals(e.getSQLState())) {
+        throw e;
+      }
+      throw new IllegalStateException(
+          "CDC of table " + settings.table() + " needs publication "
+              + settings.publicationName() + " to include the table, but user "
+              + connection.getMetaData().getUserName() + " may not run " + ddl + " ("
+              + e.getMessage() + "). Have the table's owner run it before the pipeline starts,"
+              + " or name a publication that includes the table with"
+              + " CdcOptions.withPublicationName",
+          e);
+    }
   }
 
   /**

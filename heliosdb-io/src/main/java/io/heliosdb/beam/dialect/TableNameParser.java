@@ -37,7 +37,9 @@ final class TableNameParser {
     }
     if (quoted) {
       throw new IllegalArgumentException(
-          "withTable(\"" + name + "\"): unbalanced quote " + quote);
+          "withTable(\"" + name + "\"): unbalanced quote " + quote + "; quote a name part whole,"
+              + " doubling any " + quote + " inside it, as in " + quote + "My " + quote + quote
+              + "Odd" + quote + quote + " Table" + quote);
     }
     parts.add(finish(name, current, wasQuoted, foldUnquoted));
     return parts;

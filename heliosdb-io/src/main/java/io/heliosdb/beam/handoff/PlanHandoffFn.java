@@ -68,12 +68,13 @@ final class PlanHandoffFn extends DoFn<byte[], SnapshotSplit> {
 
   /** Idempotent: the slot and publication are created only if missing. */
   private Plan plan() throws SQLException {
+    // one connection at a time, so that a pool of one connection suffices
+    try (Connection probe = pool.getConnection()) {
+      // fails here, before the slot exists, if the server cannot map reads onto its log
+      cdc.dialect().beginConsistentRead(probe);
+      probe.commit();
+    }
     try (Connection connection = pool.getConnection()) {
-      try (Connection probe = pool.getConnection()) {
-        // fails here, before the slot exists, if the server cannot map reads onto its log
-        cdc.dialect().beginConsistentRead(probe);
-        probe.commit();
-      }
       Map<String, Object> offset =
           cdc.dialect().prepareChangeCapture(connection, cdc.settings(), cdc.startPosition());
       HandoffStart start = new HandoffStart(offset, cdc.dialect().positionOf(offset));

@@ -96,7 +96,8 @@ public record IncrementalSpec(
     if (table.primaryKey().isEmpty()) {
       throw new IllegalArgumentException(
           "HeliosDbIO.read().withIncremental(...): table " + table.table() + " has no primary"
-              + " key; incremental mode needs one to order rows that share a tracking value");
+              + " key; incremental mode needs one to order rows that share a tracking value:"
+              + " add a primary key to the table");
     }
     List<String> tieBreak = new ArrayList<>(table.primaryKey());
     tieBreak.remove(trackingColumn);

@@ -37,8 +37,8 @@ public final class SourceMetrics implements Serializable {
   public static final String CHECKPOINTS_TOTAL = "checkpoints_total";
   public static final String ERRORS_TOTAL = "errors_total";
   public static final String RETRIES_TOTAL = "retries_total";
-  public static final String SNAPSHOT_CHUNKS_PLANNED = "snapshot_chunks_planned";
-  public static final String SNAPSHOT_CHUNKS_COMPLETED = "snapshot_chunks_completed";
+  public static final String SNAPSHOT_CHUNKS_PLANNED = "snapshot_chunks_planned_total";
+  public static final String SNAPSHOT_CHUNKS_COMPLETED = "snapshot_chunks_completed_total";
   public static final String CDC_LAG_MS = "cdc_lag_ms";
   public static final String CDC_LAG_BYTES = "cdc_lag_bytes";
   public static final String POOL_IDLE_CONNECTIONS = "pool_idle_connections";
