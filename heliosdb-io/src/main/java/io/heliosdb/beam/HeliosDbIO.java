@@ -427,6 +427,12 @@ public final class HeliosDbIO {
       if (options.getStartPosition() != null) {
         dialect.checkPosition(options.getStartPosition());
       }
+      if (config.getUsername() == null) {
+        throw new IllegalArgumentException("CDC of " + metadata.table() + " needs the database"
+            + " user from ConnectionConfiguration.withUsername(...) (or user:password@ in a"
+            + " postgresql:// or mariadb:// URL): the log reader does not take credentials from"
+            + " the JDBC URL's query parameters");
+      }
       TableDetector.checkChangeCapture(
           config, dialect, metadata, settings, options.getStartPosition());
       CdcSpec spec =

@@ -300,6 +300,15 @@ class CdcReadIT {
               CdcOptions.create().withStartPosition("not a position"))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("CdcOptions.withStartPosition(\"not a position\")");
+      // credentials only in the URL's query: enough for JDBC, never passed to the log reader
+      String urlWithUser = db.url() + (db.url().contains("?") ? "&" : "?") + "user=" + db.user()
+          + (db.password().isEmpty() ? "" : "&password=" + db.password());
+      assertThatThrownBy(() -> Pipeline.create().apply(HeliosDbIO.read()
+              .withConnection(ConnectionConfiguration.create(urlWithUser))
+              .withTable(table).withCdc(CdcOptions.create())))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("needs the database user from"
+              + " ConnectionConfiguration.withUsername(...)");
       if (db.isPostgres()) {
         db.execute("DROP ROLE IF EXISTS heliosdb_cdc_reader",
             "CREATE ROLE heliosdb_cdc_reader LOGIN",
