@@ -80,12 +80,22 @@ public abstract class CdcOptions implements Serializable {
     return toBuilder().setSlotName(name).build();
   }
 
-  /** The PostgreSQL publication of the table, created if missing; default the slot's name. */
+  /**
+   * The PostgreSQL publication of the table (lower-case letters, digits and underscores, at most
+   * 63), created if missing; default the slot's name. The log reader names it to {@code pgoutput}
+   * unquoted, so other names would fail only when the stream starts.
+   */
   public CdcOptions withPublicationName(String name) {
     checkArgumentNotNull(name, "CdcOptions.withPublicationName(name): must not be null");
     if (name.isBlank()) {
       throw new IllegalArgumentException(
           "CdcOptions.withPublicationName(\"" + name + "\"): must name a publication");
+    }
+    if (!SLOT_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "CdcOptions.withPublicationName(\"" + name + "\"): a publication name here has 1 to"
+              + " 63 lower-case letters, digits and underscores (the log reader passes it to"
+              + " pgoutput unquoted)");
     }
     return toBuilder().setPublicationName(name).build();
   }
