@@ -29,8 +29,15 @@ public final class PooledDataSource implements AutoCloseable {
     try {
       return dataSource.getConnection();
     } catch (SQLException e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      // HikariCP's time-out names only the pool; the driver's reason is the deepest cause
+      String reason = root == e || root.getMessage() == null
+          ? e.getMessage() : e.getMessage() + " (cause: " + root.getMessage() + ")";
       throw new SQLException(
-          "Cannot get a connection to " + description + ": " + e.getMessage(), e.getSQLState(),
+          "Cannot get a connection to " + description + ": " + reason, e.getSQLState(),
           e.getErrorCode(), e);
     }
   }

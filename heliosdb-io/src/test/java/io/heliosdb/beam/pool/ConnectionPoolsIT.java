@@ -59,6 +59,8 @@ class ConnectionPoolsIT {
           .isInstanceOf(java.sql.SQLException.class)
           .hasMessageContaining("Cannot get a connection to " + config.getRedactedUrl())
           .hasMessageContaining("no_such_user")
+          .hasMessageContaining("(cause: ") // the driver's reason, not only the pool's time-out
+          .hasMessageContaining("Access denied")
           .hasMessageNotContaining("hunter2");
     }
   }
