@@ -323,6 +323,11 @@ public final class MySqlDialect extends CatalogDialect {
     rebuildSchemaHistoryAtStart(properties);
     properties.put("schema.history.internal.store.only.captured.databases.ddl", "true");
     properties.put("snapshot.locking.mode", "none");
+    // a binlog connection lost without an error (a server restart) is noticed by the client's
+    // keep-alive check: after 10 s instead of Debezium's default minute of silence (the fault
+    // suite's server-restart scenario). A reader blocked longer (a full queue) reconnects too,
+    // which may repeat changes of the transaction it was in: at-least-once, as documented.
+    properties.put("connect.keep.alive.interval.ms", "10000");
     properties.put("bigint.unsigned.handling.mode", "precise");
     return properties;
   }
@@ -426,15 +431,17 @@ public final class MySqlDialect extends CatalogDialect {
   }
 
   /**
-   * Adds MySQL/MariaDB's codes: too many connections (1040), server shutdown (1053), connection
-   * killed (1927), server gone or connection lost (2006, 2013) are {@link FailureKind#CONNECTION};
+   * Adds MySQL/MariaDB's codes: too many connections (1040; a user's own limit, {@code
+   * max_user_connections} or {@code MAX_USER_CONNECTIONS}: 1203, 1226), server shutdown (1053),
+   * connection killed (1927), server gone or connection lost (2006, 2013) are {@link
+   * FailureKind#CONNECTION};
    * lock wait timeout (1205), deadlock (1213) and interrupted queries (1317) are {@link
    * FailureKind#TRANSIENT}.
    */
   @Override
   public FailureKind classifyState(String sqlState, int vendorCode) {
     return switch (vendorCode) {
-      case 1040, 1053, 1927, 2006, 2013 -> FailureKind.CONNECTION;
+      case 1040, 1053, 1203, 1226, 1927, 2006, 2013 -> FailureKind.CONNECTION;
       case 1205, 1213, 1317 -> FailureKind.TRANSIENT;
       default -> super.classifyState(sqlState, vendorCode);
     };

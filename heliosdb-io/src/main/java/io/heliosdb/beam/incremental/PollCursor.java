@@ -41,7 +41,16 @@ public record PollCursor(@Nullable Row position, List<MaxSample> samples, boolea
 
   @Override
   public String describe() {
-    return position == null ? "the start" : String.valueOf(position);
+    if (position == null) {
+      return "the start";
+    }
+    // on one line, values as the reader sees them (Row.toString spreads logical types over lines)
+    StringBuilder text = new StringBuilder("{");
+    for (int i = 0; i < position.getFieldCount(); i++) {
+      text.append(i == 0 ? "" : ", ").append(position.getSchema().getField(i).getName())
+          .append('=').append((Object) position.getValue(i));
+    }
+    return text.append('}').toString();
   }
 
   /**

@@ -127,6 +127,12 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
         throw Retrier.onConnection(connection, e);
       }
     } catch (SQLException e) {
+      if (tracker.currentRestriction().finished()) {
+        // a checkpoint took the rest at the last claim before the failure (e.g. closing the
+        // killed query after a refused claim): resume() is not allowed now, the residual polls
+        metrics.checkpoint();
+        return ProcessContinuation.stop();
+      }
       // every emitted batch was claimed first: the checkpoint of resume() is exactly after it
       long delay = retrier.delayAfter(e, "incremental poll after " + cursor.describe());
       metrics.checkpoint();

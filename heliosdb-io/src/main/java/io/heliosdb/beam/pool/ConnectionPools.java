@@ -68,6 +68,11 @@ public final class ConnectionPools {
     hikari.setMaxLifetime(config.getMaxLifetime().getMillis());
     // fail on first use, not here: a worker starting while the database restarts must not die
     hikari.setInitializationFailTimeout(-1);
+    // HikariCP logs refused connections at debug level only: warn, with the database's answer
+    hikari.setDataSource(ConnectionWarnings.loggingRefusals(
+        new com.zaxxer.hikari.util.DriverDataSource(config.getJdbcUrl(), null,
+            new java.util.Properties(), config.getUsername(), config.password()),
+        PoolKey.of(config).toString()));
     hikari.setMetricsTrackerFactory(PoolMetricsTracker.factory(SourceMetrics.databaseOf(config)));
     LOG.info(
         "[{}] opening pool {} ({}..{} connections)",

@@ -26,8 +26,12 @@ public final class PooledDataSource implements AutoCloseable {
    * @throws SQLException naming the database, with the SQLState and vendor code of the cause
    */
   public Connection getConnection() throws SQLException {
+    long asked = System.currentTimeMillis();
     try {
-      return dataSource.getConnection();
+      Connection connection = dataSource.getConnection();
+      ConnectionWarnings.afterWait(dataSource.getPoolName(), description,
+          System.currentTimeMillis() - asked, stats());
+      return connection;
     } catch (SQLException e) {
       Throwable root = e;
       while (root.getCause() != null && root.getCause() != root) {

@@ -39,7 +39,9 @@ class ChangeCaptureDialectTest {
         .containsEntry("database.ssl.mode", "verify-full")
         .containsEntry("schema.history.internal",
             "io.debezium.relational.history.MemorySchemaHistory")
-        .containsEntry("connector.class", "io.debezium.connector.mariadb.MariaDbConnector");
+        .containsEntry("connector.class", "io.debezium.connector.mariadb.MariaDbConnector")
+        // a restarted server is noticed within 10 s, not Debezium's default minute
+        .containsEntry("connect.keep.alive.interval.ms", "10000");
     assertThat(new MySqlDialect(false).changeTaskProperties("jdbc:mariadb://h/shop", "r",
         SETTINGS)).containsEntry("database.ssl.mode", "disable");
     assertThat(new MySqlDialect(true).changeTaskClass())

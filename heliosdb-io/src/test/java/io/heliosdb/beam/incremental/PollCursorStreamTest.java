@@ -6,6 +6,7 @@ import io.heliosdb.beam.incremental.PollCursor.MaxSample;
 import io.heliosdb.beam.stream.StreamTracker;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.logicaltypes.SqlTypes;
 import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker.IsBounded;
 import org.apache.beam.sdk.transforms.splittabledofn.SplitResult;
 import org.apache.beam.sdk.values.Row;
@@ -17,6 +18,19 @@ class PollCursorStreamTest {
 
   static Row at(long id) {
     return Row.withSchema(SCHEMA).addValues(id).build();
+  }
+
+  /** Retry warnings name the cursor: on one line (found by the fault suite). */
+  @Test
+  void describesTheCursorOnOneLine() {
+    Schema schema = Schema.builder()
+        .addLogicalTypeField("updated_at", SqlTypes.DATETIME)
+        .addInt64Field("id").build();
+    Row position = Row.withSchema(schema)
+        .addValues(java.time.LocalDateTime.parse("2026-01-01T10:15:30"), 11_415L).build();
+    assertThat(PollCursor.start().describe()).isEqualTo("the start");
+    assertThat(PollCursor.start().after(position).describe())
+        .isEqualTo("{updated_at=2026-01-01T10:15:30, id=11415}");
   }
 
   @Test

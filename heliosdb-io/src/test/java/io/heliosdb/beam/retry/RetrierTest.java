@@ -76,6 +76,36 @@ class RetrierTest {
         .hasCause(NO_TABLE);
   }
 
+  /**
+   * A pool timeout or Debezium's generic error says nothing of the cause: the retry's warning and
+   * the final error add what the database answered (found by the fault suite).
+   */
+  @Test
+  void messagesNameTheDatabasesAnswerBehindAWrappingError() {
+    SQLException refused = new SQLException("FATAL: too many connections for role \"r\"",
+        "53300");
+    SQLException poolTimeout = new SQLException("Cannot get a connection to db: heliosdb-1 -"
+        + " Connection is not available, request timed out after 30000ms", "53300", 0,
+        new SQLTransientConnectionException("heliosdb-1 - Connection is not available", "53300",
+            refused));
+    assertThat(Retrier.describe(poolTimeout)).isEqualTo(poolTimeout.getMessage()
+        + " (cause: FATAL: too many connections for role \"r\")");
+    RuntimeException debezium = new RuntimeException(
+        "An exception occurred in the change event producer. This connector will be stopped.",
+        new RuntimeException(new SQLException("Database connection failed when reading from"
+            + " copy", "08006", new java.io.IOException("Connection reset"))));
+    assertThat(Retrier.describe(debezium)).endsWith(
+        "(cause: Database connection failed when reading from copy)");
+    assertThat(Retrier.describe(new RuntimeException("outer", new java.io.IOException("reset"))))
+        .isEqualTo("outer (cause: reset)");
+    assertThat(Retrier.describe(LOST)).isEqualTo("connection lost");
+    SQLException lost = new SQLException("the connection was lost: connection lost", "08006",
+        LOST);
+    assertThat(Retrier.describe(lost)).isEqualTo(lost.getMessage()); // said already
+    assertThatThrownBy(() -> retrier(0, 3).delayAfter(poolTimeout, "planning"))
+        .hasMessageContaining("(cause: FATAL: too many connections for role");
+  }
+
   @Test
   void callRunsWorkAgainAfterRetriableFailures() {
     Retrier retrier =
@@ -110,6 +140,13 @@ class RetrierTest {
     assertThat(mariaDb.classify(new SQLException("killed", "70100", 1927)))
         .isEqualTo(FailureKind.CONNECTION);
     assertThat(mariaDb.classify(new SQLException("too many", "HY000", 1040)))
+        .isEqualTo(FailureKind.CONNECTION);
+    // a user's connection limit, as PostgreSQL's 53300 for a role's (found by the fault suite)
+    assertThat(mariaDb.classify(new SQLException("User 'r' has exceeded the"
+        + " 'max_user_connections' resource (current value: 2)", "42000", 1226)))
+        .isEqualTo(FailureKind.CONNECTION);
+    assertThat(mariaDb.classify(new SQLException("User r already has more than"
+        + " 'max_user_connections' active connections", "42000", 1203)))
         .isEqualTo(FailureKind.CONNECTION);
     assertThat(mariaDb.classify(new SQLException("deadlock", "40001", 1213)))
         .isEqualTo(FailureKind.TRANSIENT);
