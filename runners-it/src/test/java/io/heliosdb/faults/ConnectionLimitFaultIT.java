@@ -211,6 +211,73 @@ class ConnectionLimitFaultIT {
     }
   }
 
+  /**
+   * A 100,000-row snapshot (4 readers) while the test holds every connection the server allows
+   * ({@code max_connections}, and the slots reserved for superusers: the test connects as one),
+   * freed after 10 s. The pipeline is built before, which connects once.
+   */
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
+  void snapshotWhileTheServersMaxConnectionsIsReached(TestDatabase db) throws Exception {
+    String table = FaultTables.name("maxconn_snap");
+    long rows = 100_000;
+    FaultTables.create(db, table, rows);
+    StreamCollector output = new StreamCollector();
+    List<Connection> held = new ArrayList<>();
+    try {
+      Pipeline pipeline = FaultTables.directBatch(4);
+      output.collectRows(pipeline.apply(FaultTables.read(db, table)
+          .withSnapshot(FaultTables.snapshot(20_000)).withParallelism(4)), "id", "v");
+      String refusedWith = fillServer(db, held);
+      long started = System.currentTimeMillis();
+      PipelineResult result = pipeline.run();
+      Thread.sleep(HOLD_MILLIS);
+      int beforeRelease = output.values().size();
+      closeAll(held);
+      long released = System.currentTimeMillis();
+      FaultTables.awaitDone(result);
+      SnapshotOutcome outcome =
+          SnapshotOutcome.of(FaultTables.contents(db, table), output.values());
+      String refusal = db.isPostgres() ? "too many clients" : "Too many connections";
+      List<String> warnings = log.lines("WARN io.heliosdb", refusal);
+      FaultResult.of(SCENARIO, FaultTables.dbName(db), "direct", "snapshot")
+          .expected(outcome.expected()).lost(outcome.lost()).duplicates(outcome.duplicates())
+          .recoveryMillis(FaultTables.firstArrivalAfter(output, released))
+          .detail("fault", "the server's max_connections reached: the test held all of them ("
+              + refusedWith + ") for " + (released - started) + " ms")
+          .detail("rows_before_release", beforeRelease)
+          .detail("refusal_warnings", warnings.size())
+          .detail("log_line", warnings.isEmpty() ? null : warnings.get(0)).report();
+      assertThat(beforeRelease).as("rows read while the server refused connections").isZero();
+      outcome.assertExactlyOnce();
+      assertThat(warnings).as("a warning naming the server's refusal (%s)", refusal)
+          .isNotEmpty();
+    } finally {
+      closeAll(held);
+      output.clear();
+      FaultTables.drop(db, table);
+    }
+  }
+
+  /**
+   * Opens connections until the server refuses one for lack of slots: how many were opened, and
+   * the refusal.
+   */
+  private static String fillServer(TestDatabase db, List<Connection> held) throws Exception {
+    for (int i = 0; i < 2_000; i++) {
+      try {
+        held.add(db.connect());
+      } catch (java.sql.SQLException refused) {
+        String state = refused.getSQLState();
+        if ("53300".equals(state) || refused.getErrorCode() == 1040) {
+          return held.size() + " connections, then " + refused.getMessage();
+        }
+        throw refused;
+      }
+    }
+    throw new AssertionError("the server accepted 2,000 connections");
+  }
+
   private static final String PASSWORD = "fault-limit-pw";
 
   /**
