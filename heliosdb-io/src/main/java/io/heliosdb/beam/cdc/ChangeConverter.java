@@ -2,9 +2,10 @@ package io.heliosdb.beam.cdc;
 
 import io.heliosdb.beam.HeliosDbException;
 import io.heliosdb.beam.dialect.Dialect;
-import java.util.ArrayList;
+import io.heliosdb.beam.schema.ColumnChange;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
 import org.apache.kafka.connect.data.Field;
@@ -102,16 +103,13 @@ final class ChangeConverter {
   /** Fails fast, naming the change, when the log's columns differ from the table's schema. */
   private void checkColumns(Struct struct, SourceRecord record) {
     List<String> logColumns = struct.schema().fields().stream().map(Field::name).toList();
-    if (logColumns.equals(rows.getFieldNames())) {
+    Optional<ColumnChange> change = ColumnChange.betweenNames(rows.getFieldNames(), logColumns);
+    if (change.isEmpty()) {
       return;
     }
-    List<String> added = new ArrayList<>(logColumns);
-    added.removeAll(rows.getFieldNames());
-    List<String> removed = new ArrayList<>(rows.getFieldNames());
-    removed.removeAll(logColumns);
     throw new HeliosDbException(
-        "[" + spec.label() + "] the table's columns changed during CDC (added " + added
-            + ", removed " + removed + ", now " + logColumns + ") at position "
+        "[" + spec.label() + "] the table's columns changed during CDC (" + change.get()
+            + ") at position "
             + dialect.positionOf(record.sourceOffset()) + "; the stream stopped before this"
             + " change and acknowledged nothing past it. Restart the pipeline to read the new"
             + " schema (it resumes from the last position acknowledged)");

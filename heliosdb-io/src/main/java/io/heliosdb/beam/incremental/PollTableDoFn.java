@@ -5,6 +5,7 @@ import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.metrics.SourceMetrics;
 import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
+import io.heliosdb.beam.schema.ColumnCheck;
 import io.heliosdb.beam.schema.TableSchema;
 import io.heliosdb.beam.schema.ValueReader;
 import io.heliosdb.beam.stream.StreamDoFn;
@@ -55,6 +56,7 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
   private transient int[] cursorIndexes;
   private transient ValueReader trackingReader;
   private transient SourceMetrics metrics;
+  private transient ColumnCheck columns;
   /** When the rows of the next batch began to be fetched, for the read latency. */
   private transient long fetchStart;
 
@@ -69,6 +71,7 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
     retrier = new Retrier(spec.connection().retryPolicy(), spec.dialect(), spec.label())
         .reportingTo(metrics);
     rows = spec.tableSchema();
+    columns = new ColumnCheck(spec.dialect(), spec.table(), spec.label());
     sql = new IncrementalSql(spec);
     dialect = spec.dialect();
     cursorSchema = spec.cursorSchema();
@@ -106,6 +109,7 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
     PollCursor cursor = tracker.currentRestriction();
     try (Connection connection = pool.getConnection()) {
       try {
+        columns.periodically(connection, "incremental polling after " + cursor.describe());
         CommitCutoff cutoff =
             CommitCutoff.compute(connection, spec, trackingReader, cursor.samples());
         cursor = cursor.withSamples(cutoff.samples());
@@ -133,6 +137,7 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
         metrics.checkpoint();
         return ProcessContinuation.stop();
       }
+      columns.afterFailure(pool, e, "incremental polling after " + cursor.describe());
       // every emitted batch was claimed first: the checkpoint of resume() is exactly after it
       long delay = retrier.delayAfter(e, "incremental poll after " + cursor.describe());
       metrics.checkpoint();

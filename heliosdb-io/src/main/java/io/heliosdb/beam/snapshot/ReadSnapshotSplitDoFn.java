@@ -6,6 +6,7 @@ import io.heliosdb.beam.metrics.SourceMetrics;
 import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
 import io.heliosdb.beam.retry.Retrier;
+import io.heliosdb.beam.schema.ColumnCheck;
 import io.heliosdb.beam.schema.TableSchema;
 import io.heliosdb.beam.snapshot.BlockRangeTracker.Block;
 import java.math.BigDecimal;
@@ -206,6 +207,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       } catch (SQLException e) {
         String what = "snapshot read of " + split.kind() + " " + tracker.currentRestriction()
             + " at offset " + progress.next;
+        new ColumnCheck(dialect, spec.table(), spec.label()).afterFailure(pool, e, what);
         if (progress.emitted) {
           metrics.error();
           throw new HeliosDbException(
