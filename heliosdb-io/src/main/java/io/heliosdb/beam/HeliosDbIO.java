@@ -285,13 +285,10 @@ public final class HeliosDbIO {
               getConnectionConfiguration(), "HeliosDbIO.read() requires withConnection(...)");
       String table = checkArgumentNotNull(getTable(), "HeliosDbIO.read() requires withTable(...)");
       config.validate();
+      checkModeOptions();
       config = config.withRetryOptions(getRetryOptions());
       Dialect dialect = Dialects.forJdbcUrl(config.getJdbcUrl(), config.getRedactedUrl());
       TableMetadata metadata = TableDetector.detect(config, dialect, table);
-      if (getIncrementalOptions() != null && getCdcOptions() != null) {
-        throw new IllegalArgumentException(
-            "HeliosDbIO.read(): withIncremental(...) and withCdc(...) are two read modes; use one");
-      }
       if (getIncrementalOptions() != null) {
         return expandIncremental(input, config, dialect, metadata);
       }
@@ -305,6 +302,25 @@ public final class HeliosDbIO {
       return input.apply(
           "Snapshot " + metadata.table(),
           new SnapshotRead(snapshotSpec(input, config, dialect, metadata)));
+    }
+
+    /** Refuses options of one read mode given with another, before connecting. */
+    private void checkModeOptions() {
+      if (getIncrementalOptions() != null && getCdcOptions() != null) {
+        throw new IllegalArgumentException(
+            "HeliosDbIO.read(): withIncremental(...) and withCdc(...) are two read modes; use one");
+      }
+      if (getIncrementalOptions() != null && getSnapshotOptions() != null) {
+        throw new IllegalArgumentException(
+            "HeliosDbIO.read(): withSnapshot(...) does not apply to withIncremental(...), whose"
+                + " first polls read the table's existing rows (from the beginning or"
+                + " withStartFrom); remove withSnapshot");
+      }
+      if (getIncrementalOptions() != null && getSplitColumn() != null) {
+        throw new IllegalArgumentException(
+            "HeliosDbIO.read(): withSplitColumn(...) does not apply to withIncremental(...),"
+                + " which reads in (tracking column, primary key) order; remove withSplitColumn");
+      }
     }
 
     private SnapshotSpec snapshotSpec(

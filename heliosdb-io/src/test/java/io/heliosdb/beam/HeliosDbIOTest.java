@@ -33,6 +33,25 @@ class HeliosDbIOTest {
   }
 
   @Test
+  void refusesOptionsOfAnotherReadModeBeforeConnecting() {
+    HeliosDbIO.Read incremental = HeliosDbIO.read().withConnection(CONFIG).withTable("t")
+        .withIncremental(IncrementalOptions.trackingColumn("updated_at"));
+    assertThatThrownBy(() -> Pipeline.create().apply(incremental.withCdc(CdcOptions.create())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("HeliosDbIO.read(): withIncremental(...) and withCdc(...) are two read modes;"
+            + " use one");
+    assertThatThrownBy(() -> Pipeline.create().apply(
+            incremental.withSnapshot(SnapshotOptions.byPrimaryKey())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("HeliosDbIO.read(): withSnapshot(...) does not apply to"
+            + " withIncremental(...)");
+    assertThatThrownBy(() -> Pipeline.create().apply(incremental.withSplitColumn("id")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("HeliosDbIO.read(): withSplitColumn(...) does not apply to"
+            + " withIncremental(...)");
+  }
+
+  @Test
   void requiresConnectionAndTable() {
     assertThatThrownBy(() -> Pipeline.create().apply(HeliosDbIO.read().withTable("t")))
         .isInstanceOf(IllegalArgumentException.class)
