@@ -103,10 +103,13 @@ class RetryIT {
     long rows = 300_000;
     TableWriters.createTable(db, table, rows);
     StreamCollector ids = new StreamCollector();
-    try (Killer killer = new Killer(db, readersOf(db, table), 150)) {
+    // 20 rows per output: the Direct runner consumes slowly, so MariaDB's query stays on the
+    // server long enough to be seen and killed (with 500-row outputs it sent all rows into the
+    // socket and ended within one look of the killer at times)
+    try (Killer killer = new Killer(db, readersOf(db, table), 50)) {
       ids.collect(
           pipeline.apply(read(db, table).withSnapshot(SnapshotOptions.byPrimaryKey()
-              .withChunkSize(300_000)).withFetchSize(100)),
+              .withChunkSize(300_000)).withFetchSize(100).withOutputBatchSize(20)),
           (Row r) -> String.valueOf(r.getInt64("id")));
       pipeline.run().waitUntilFinish();
       assertThat(ids.values()).hasSize((int) rows);
