@@ -196,6 +196,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
     LogPosition last = null;
     Instant lastTime = null;
     long lastClaim = 0;
+    SourceMetrics.LatencyBatch emitted = new SourceMetrics.LatencyBatch();
     try {
       while (handled < MAX_RECORDS_PER_CALL && System.currentTimeMillis() < deadline) {
         List<SourceRecord> records = task.poll();
@@ -220,7 +221,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
           Instant time = ChangeConverter.timeOf(record);
           if (emit) {
             out.outputWithTimestamp(change, time);
-            metrics.rowsRead(1, System.currentTimeMillis() - time.getMillis());
+            emitted.add(System.currentTimeMillis() - time.getMillis());
           }
           // a heartbeat carries the worker's clock: it moves the watermark only when it ends a
           // poll (nothing more waiting), not past a backlog still being read
@@ -236,6 +237,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
         }
       }
     } finally {
+      metrics.rowsRead(emitted);
       if (last != null) {
         LogPosition committed = last;
         long claim = lastClaim;

@@ -2,11 +2,13 @@ package io.heliosdb.beam.pool;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.util.DriverDataSource;
 import io.heliosdb.beam.ConnectionConfiguration;
 import io.heliosdb.beam.metrics.PoolMetricsTracker;
 import io.heliosdb.beam.metrics.SourceMetrics;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,8 +72,8 @@ public final class ConnectionPools {
     hikari.setInitializationFailTimeout(-1);
     // HikariCP logs refused connections at debug level only: warn, with the database's answer
     hikari.setDataSource(ConnectionWarnings.loggingRefusals(
-        new com.zaxxer.hikari.util.DriverDataSource(config.getJdbcUrl(), null,
-            new java.util.Properties(), config.getUsername(), config.password()),
+        new DriverDataSource(config.getJdbcUrl(), null, new Properties(), config.getUsername(),
+            config.password()),
         PoolKey.of(config).toString()));
     hikari.setMetricsTrackerFactory(PoolMetricsTracker.factory(SourceMetrics.databaseOf(config)));
     LOG.info(

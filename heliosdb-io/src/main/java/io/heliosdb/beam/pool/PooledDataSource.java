@@ -2,6 +2,7 @@ package io.heliosdb.beam.pool;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import io.heliosdb.beam.HeliosDbException;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -29,20 +30,16 @@ public final class PooledDataSource implements AutoCloseable {
     long asked = System.currentTimeMillis();
     try {
       Connection connection = dataSource.getConnection();
-      ConnectionWarnings.afterWait(dataSource.getPoolName(), description,
-          System.currentTimeMillis() - asked, stats());
+      long waited = System.currentTimeMillis() - asked;
+      if (waited >= ConnectionWarnings.SLOW_WAIT_MILLIS) {
+        ConnectionWarnings.afterWait(dataSource.getPoolName(), description, waited, stats());
+      }
       return connection;
     } catch (SQLException e) {
-      Throwable root = e;
-      while (root.getCause() != null && root.getCause() != root) {
-        root = root.getCause();
-      }
-      // HikariCP's time-out names only the pool; the driver's reason is the deepest cause
-      String reason = root == e || root.getMessage() == null
-          ? e.getMessage() : e.getMessage() + " (cause: " + root.getMessage() + ")";
+      // HikariCP's time-out names only the pool; the driver's reason is in its causes
       throw new SQLException(
-          "Cannot get a connection to " + description + ": " + reason, e.getSQLState(),
-          e.getErrorCode(), e);
+          "Cannot get a connection to " + description + ": " + HeliosDbException.describe(e),
+          e.getSQLState(), e.getErrorCode(), e);
     }
   }
 

@@ -97,7 +97,7 @@ public final class Retrier {
       metrics.retry();
     }
     LOG.warn("[{}] {} failed ({} failure{}): {}; retrying in {} ms", label, what, kind,
-        sqlState(error), describe(error), delay);
+        sqlState(error), HeliosDbException.describe(error), delay);
     return delay;
   }
 
@@ -168,34 +168,6 @@ public final class Retrier {
     return Math.round(base * jitter);
   }
 
-  /**
-   * The error's message, and what the database or driver said underneath when the message does
-   * not hold it: the deepest SQL error of the causes (else the root cause). A pool timeout then
-   * names why no connection could be opened ("too many connections for role", "Connection
-   * refused"), and Debezium's "An exception occurred in the change event producer" what failed.
-   */
-  static String describe(Throwable error) {
-    String message = String.valueOf(error.getMessage());
-    Throwable cause = null;
-    Throwable root = error;
-    int depth = 0;
-    for (Throwable e = error.getCause(); e != null && depth++ < 20;
-        e = e.getCause() == e ? null : e.getCause()) {
-      root = e;
-      if (e instanceof SQLException) {
-        cause = e;
-      }
-    }
-    if (cause == null) {
-      cause = root;
-    }
-    String said = cause.getMessage();
-    if (cause == error || said == null || said.isBlank() || message.contains(said.strip())) {
-      return message;
-    }
-    return message + " (cause: " + said.strip() + ")";
-  }
-
   /** {@code , SQLState X} of the first SQL error in the chain, or nothing. */
   private static String sqlState(Throwable error) {
     for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
@@ -219,7 +191,7 @@ public final class Retrier {
     return new HeliosDbException(
         "[" + label + "] " + what + " failed (" + kind.name().toLowerCase(java.util.Locale.ROOT)
             + " failure" + sqlState(error) + ", " + retried + "): "
-            + describe(error) + "; " + advice,
+            + HeliosDbException.describe(error) + "; " + advice,
         error);
   }
 }

@@ -24,6 +24,31 @@ class SourceMetricsTest {
   }
 
   @Test
+  void aLatencyBatchCountsEachRowsLatencyInOneUpdate() throws Exception {
+    MetricsContainerImpl container = new MetricsContainerImpl("read-step");
+    SourceMetrics metrics = SourceMetrics.of(POSTGRES, "public.orders");
+    SourceMetrics.LatencyBatch changes = new SourceMetrics.LatencyBatch();
+    changes.add(40);
+    changes.add(-3); // clock skew: counts as 0
+    changes.add(65);
+    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(container)) {
+      metrics.rowsRead(changes);
+      metrics.rowsRead(new SourceMetrics.LatencyBatch()); // nothing read: nothing counted
+    }
+    assertThat(container.getCounter(name(SourceMetrics.ROWS_READ_TOTAL)).getCumulative())
+        .isEqualTo(3);
+    assertThat(container.getDistribution(name(SourceMetrics.READ_LATENCY_MS)).getCumulative())
+        .satisfies(d -> {
+          assertThat(d.count()).isEqualTo(3);
+          assertThat(d.sum()).isEqualTo(105);
+          assertThat(d.min()).isEqualTo(0);
+          assertThat(d.max()).isEqualTo(65);
+        });
+    assertThat(container.getCounter(name(SourceMetrics.READ_LATENCY_MS_COUNT)).getCumulative())
+        .isEqualTo(3);
+  }
+
+  @Test
   void labelsNameTheTableAndTheDatabaseNeverTheCredentials() {
     SourceMetrics metrics = SourceMetrics.of(POSTGRES, "public.orders");
     assertThat(metrics.labels()).containsOnly(

@@ -88,20 +88,20 @@ class RetrierTest {
         + " Connection is not available, request timed out after 30000ms", "53300", 0,
         new SQLTransientConnectionException("heliosdb-1 - Connection is not available", "53300",
             refused));
-    assertThat(Retrier.describe(poolTimeout)).isEqualTo(poolTimeout.getMessage()
+    assertThat(HeliosDbException.describe(poolTimeout)).isEqualTo(poolTimeout.getMessage()
         + " (cause: FATAL: too many connections for role \"r\")");
     RuntimeException debezium = new RuntimeException(
         "An exception occurred in the change event producer. This connector will be stopped.",
         new RuntimeException(new SQLException("Database connection failed when reading from"
             + " copy", "08006", new java.io.IOException("Connection reset"))));
-    assertThat(Retrier.describe(debezium)).endsWith(
+    assertThat(HeliosDbException.describe(debezium)).endsWith(
         "(cause: Database connection failed when reading from copy)");
-    assertThat(Retrier.describe(new RuntimeException("outer", new java.io.IOException("reset"))))
+    assertThat(HeliosDbException.describe(new RuntimeException("outer", new java.io.IOException("reset"))))
         .isEqualTo("outer (cause: reset)");
-    assertThat(Retrier.describe(LOST)).isEqualTo("connection lost");
+    assertThat(HeliosDbException.describe(LOST)).isEqualTo("connection lost");
     SQLException lost = new SQLException("the connection was lost: connection lost", "08006",
         LOST);
-    assertThat(Retrier.describe(lost)).isEqualTo(lost.getMessage()); // said already
+    assertThat(HeliosDbException.describe(lost)).isEqualTo(lost.getMessage()); // said already
     assertThatThrownBy(() -> retrier(0, 3).delayAfter(poolTimeout, "planning"))
         .hasMessageContaining("(cause: FATAL: too many connections for role");
   }
