@@ -221,6 +221,40 @@ class SnapshotReadIT {
 
   @ParameterizedTest
   @ArgumentsSource(TestDatabases.class)
+  void readsNullSplitKeysOnceWhenTheTableFitsOneChunk(TestDatabase db, TestPipeline pipeline)
+      throws Exception {
+    String table = TestDatabase.uniqueName("snap_nullkeys");
+    db.execute("CREATE TABLE " + table + " (id INT, code VARCHAR(20), ref INT, note VARCHAR(20))",
+        "CREATE UNIQUE INDEX " + table + "_code ON " + table + " (code)",
+        "CREATE UNIQUE INDEX " + table + "_ref ON " + table + " (ref)");
+    List<Object[]> rows = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      boolean nullKey = i % 10 == 0;
+      rows.add(new Object[] {i, nullKey ? null : "c" + i, nullKey ? null : i * 3, "n" + i});
+    }
+    db.insert(table, "id, code, ref, note", rows);
+    List<String> expected = rows.stream().map(r -> r[0] + ":n" + r[0]).toList();
+
+    // one chunk without bounds (the table is smaller than a chunk) plus the NULL-key split
+    PCollection<Row> byString = pipeline.apply("string split column",
+        read(db, table).withSplitColumn("code").withParallelism(2)
+            .withSnapshot(SnapshotOptions.byPrimaryKey().withChunkSize(1_000)));
+    PCollection<Row> byBoundaries = pipeline.apply("integer split column, boundary chunks",
+        read(db, table).withSplitColumn("ref").withParallelism(2)
+            .withSnapshot(SnapshotOptions.byPrimaryKey().withChunkSize(1_000)
+                .withBoundaryChunks()));
+    PCollection<Row> manyChunks = pipeline.apply("string split column, many chunks",
+        read(db, table).withSplitColumn("code").withParallelism(2)
+            .withSnapshot(SnapshotOptions.byPrimaryKey().withChunkSize(7)));
+    PAssert.that(render(byString, "id", "note")).containsInAnyOrder(expected);
+    PAssert.that(render(byBoundaries, "id", "note")).containsInAnyOrder(expected);
+    PAssert.that(render(manyChunks, "id", "note")).containsInAnyOrder(expected);
+    pipeline.run().waitUntilFinish();
+    db.dropQuietly(table);
+  }
+
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
   void quotesHostileIdentifiers(TestDatabase db, TestPipeline pipeline) throws Exception {
     String base = TestDatabase.uniqueName("snap q");
     char q = db.isPostgres() ? '"' : '`';

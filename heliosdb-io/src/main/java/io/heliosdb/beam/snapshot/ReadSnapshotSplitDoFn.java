@@ -402,13 +402,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
                   upper == null ? null : KeyOrder.of(upper));
       try (PreparedStatement statement =
           prepare(connection, sql.chunk(lower != null, upper != null))) {
-        int index = 1;
-        if (lower != null) {
-          index = sql.bindTuple(statement, index, lower);
-        }
-        if (upper != null) {
-          sql.bindTuple(statement, index, upper);
-        }
+        sql.bindChunk(statement, lower, upper);
         emitAll(statement, chunk, out);
       }
       metrics.chunkCompleted();

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import org.apache.beam.sdk.values.Row;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The SQL of snapshot reads. Identifiers are quoted by the dialect; every value is a {@code ?}
@@ -16,12 +17,14 @@ final class SnapshotSql {
   private final String from;
   private final String select;
   private final List<String> keys;
+  private final boolean nullableKey;
 
   SnapshotSql(SnapshotSpec spec) {
     this.dialect = spec.dialect();
     this.from = " FROM " + dialect.quoteTable(spec.table().table());
     this.select = dialect.selectAll(spec.table());
     this.keys = spec.splitColumns().stream().map(dialect::quoteIdentifier).toList();
+    this.nullableKey = spec.splitKeyNullable();
   }
 
   /** Rows with {@code ? <= key < ?}, in key order, at most {@code ?} of them. */
@@ -33,19 +36,54 @@ final class SnapshotSql {
 
   /**
    * Rows between two key tuples: {@code >= lower} if {@code hasLower}, {@code < upper} if {@code
-   * hasUpper}. Parameters: see {@link #bindTuple}.
+   * hasUpper}; never rows whose split key is NULL, which {@link #nullKeys} reads. A composite key
+   * also bounds its leading column ({@code k1 >= ?}, {@code k1 <= ?}), which the tuple comparison
+   * implies, so that the database scans only the index range. Parameters: see {@link #bindChunk}.
    */
   String chunk(boolean hasLower, boolean hasUpper) {
     StringBuilder sql = new StringBuilder(select);
     String joiner = " WHERE ";
+    boolean composite = keys.size() > 1;
     if (hasLower) {
-      sql.append(joiner).append(KeyTuples.compare(keys, ">", ">="));
+      sql.append(joiner);
+      if (composite) {
+        sql.append(keys.get(0)).append(" >= ? AND ");
+      }
+      sql.append(KeyTuples.compare(keys, ">", ">="));
       joiner = " AND ";
     }
     if (hasUpper) {
-      sql.append(joiner).append(KeyTuples.compare(keys, "<", "<"));
+      sql.append(joiner);
+      if (composite) {
+        sql.append(keys.get(0)).append(" <= ? AND ");
+      }
+      sql.append(KeyTuples.compare(keys, "<", "<"));
+      joiner = " AND ";
+    }
+    if (!hasLower && !hasUpper && nullableKey) {
+      // a bound excludes NULL keys already (a comparison with NULL is never true)
+      sql.append(joiner).append(keys.get(0)).append(" IS NOT NULL");
     }
     return sql.toString();
+  }
+
+  /** Binds the parameters of {@link #chunk} for the given bounds (null: none). */
+  void bindChunk(PreparedStatement statement, @Nullable Row lower, @Nullable Row upper)
+      throws SQLException {
+    int index = 1;
+    if (lower != null) {
+      index = bindBound(statement, index, lower);
+    }
+    if (upper != null) {
+      bindBound(statement, index, upper);
+    }
+  }
+
+  private int bindBound(PreparedStatement statement, int index, Row tuple) throws SQLException {
+    if (keys.size() > 1) {
+      dialect.bindValue(statement, index++, tuple.getValue(0));
+    }
+    return KeyTuples.bind(dialect, statement, index, tuple);
   }
 
   String nullKeys() {
@@ -81,8 +119,4 @@ final class SnapshotSql {
     return "SELECT 1" + from + " WHERE " + keys.get(0) + " IS NULL " + dialect.limitClause();
   }
 
-  /** Binds a key tuple for one comparison of {@link #chunk}; returns the next index. */
-  int bindTuple(PreparedStatement statement, int index, Row tuple) throws SQLException {
-    return KeyTuples.bind(dialect, statement, index, tuple);
-  }
 }

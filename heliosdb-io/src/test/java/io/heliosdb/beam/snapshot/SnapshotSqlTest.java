@@ -41,12 +41,28 @@ class SnapshotSqlTest {
     SnapshotSql sql = new SnapshotSql(spec(new MySqlDialect(false), List.of("a", "b", "c"),
         "a", "b", "c"));
     assertThat(sql.chunk(true, true)).endsWith(
-        " WHERE (`a` > ? OR (`a` = ? AND (`b` > ? OR (`b` = ? AND `c` >= ?))))"
-            + " AND (`a` < ? OR (`a` = ? AND (`b` < ? OR (`b` = ? AND `c` < ?))))");
-    assertThat(sql.chunk(false, true)).contains(" WHERE (`a` < ?");
+        " WHERE `a` >= ? AND (`a` > ? OR (`a` = ? AND (`b` > ? OR (`b` = ? AND `c` >= ?))))"
+            + " AND `a` <= ? AND (`a` < ? OR (`a` = ? AND (`b` < ? OR (`b` = ? AND `c` < ?))))");
+    assertThat(sql.chunk(false, true)).contains(" WHERE `a` <= ? AND (`a` < ?");
     assertThat(sql.chunk(false, false)).doesNotContain("WHERE");
     assertThat(sql.orderedKeys(false)).isEqualTo("SELECT `a`, `b`, `c` FROM `s`.`t\"x`"
         + " ORDER BY `a`, `b`, `c`");
+  }
+
+  @Test
+  void chunksOfANullableSplitKeyNeverReadNullKeys() {
+    List<ColumnInfo> columns = List.of(
+        new ColumnInfo("id", Types.INTEGER, "int4", "int", 10, 0, false),
+        new ColumnInfo("code", Types.VARCHAR, "varchar", "varchar", 20, 0, true));
+    TableMetadata table =
+        new TableMetadata(new TableId("s", "t"), columns, List.of(), List.of("code"));
+    SnapshotSql sql = new SnapshotSql(SnapshotSpec.create(
+        ConnectionConfiguration.create("jdbc:postgresql://h/db"), new PostgresDialect(), table,
+        "code", false, 100, 10, 2, 500, true, false));
+    assertThat(sql.chunk(false, false)).endsWith(" WHERE \"code\" IS NOT NULL");
+    assertThat(sql.chunk(false, true)).endsWith(" WHERE \"code\" < ?");
+    assertThat(sql.chunk(true, false)).endsWith(" WHERE \"code\" >= ?");
+    assertThat(sql.nullKeys()).endsWith(" WHERE \"code\" IS NULL");
   }
 
   @Test
