@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.Row;
@@ -72,16 +73,23 @@ public class PlanSnapshotFn extends DoFn<byte[], SnapshotSplit> {
     List<SnapshotSplit> splits = new ArrayList<>();
     long rows = spec.dialect().estimateRowCount(connection, spec.table().table());
     SnapshotSql sql = new SnapshotSql(spec);
-    switch (spec.strategy()) {
-      case KEY_RANGES -> planKeyRanges(spec, connection, sql, rows, splits);
-      case CHUNK_BOUNDARIES -> planChunks(spec, connection, sql, splits);
-      case PAGE_RANGES -> planPages(spec, connection, rows, splits);
-      case SINGLE_SCAN -> splits.add(SnapshotSplit.single(SnapshotSplit.Kind.FULL_TABLE));
+    try {
+      switch (spec.strategy()) {
+        case KEY_RANGES -> planKeyRanges(spec, connection, sql, rows, splits);
+        case CHUNK_BOUNDARIES -> planChunks(spec, connection, sql, splits);
+        case PAGE_RANGES -> planPages(spec, connection, rows, splits);
+        case SINGLE_SCAN -> splits.add(SnapshotSplit.single(SnapshotSplit.Kind.FULL_TABLE));
+      }
+      if (spec.splitKeyNullable() && hasNullKeys(connection, sql)) {
+        splits.add(SnapshotSplit.single(SnapshotSplit.Kind.NULL_KEYS));
+      }
+      spec.dialect().endStreaming(connection);
+    } catch (SQLException | RuntimeException e) {
+      // a plan that failed is planned again: nothing will read the snapshot it exported
+      splits.stream().map(SnapshotSplit::exportedSnapshot).filter(Objects::nonNull).distinct()
+          .forEach(ExportedSnapshots::release);
+      throw e;
     }
-    if (spec.splitKeyNullable() && hasNullKeys(connection, sql)) {
-      splits.add(SnapshotSplit.single(SnapshotSplit.Kind.NULL_KEYS));
-    }
-    spec.dialect().endStreaming(connection);
     LOG.info("[{}] snapshot planned as {} splits ({})", spec.label(), splits.size(),
         spec.strategy());
     return splits;
