@@ -19,7 +19,8 @@ final class PostgresSnapshotExport implements SnapshotExport {
    * dashes only, so that it can be written into {@code SET TRANSACTION SNAPSHOT}, which takes no
    * parameters.
    */
-  private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9A-F]{1,16}(-[0-9A-F]{1,16}){1,3}");
+  private static final Pattern SNAPSHOT_ID =
+      Pattern.compile("[0-9A-F]{1,16}(-[0-9A-F]{1,16}){1,3}");
 
   /**
    * How long the server lets the exporting session sit idle in its transaction before ending it:

@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h3>Checkpoint and Resume</h3>
  * Key ranges read in key order and claim each batch of rows, as a block of keys, before emitting
- * it, so a residual starts right after the last emitted row. Chunk and page splits claim a whole chunk before
- * reading it and emit it whole, so a residual starts at the next chunk. Either way every row of
+ * it, so a residual starts right after the last emitted row. Chunk and page splits claim a whole
+ * chunk before reading it and emit it whole, so a residual starts at the next chunk. Either way every row of
  * an unchanging table is emitted exactly once across any sequence of checkpoints. Page splits read
  * every block in the snapshot the planner exported ({@link SnapshotSplit#exportedSnapshot()}), so
  * a residual resumed later, on any worker, reads the table as of the same moment: rows that move
