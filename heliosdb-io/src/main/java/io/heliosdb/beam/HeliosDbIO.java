@@ -51,9 +51,14 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * {@code withParallelism(1)}.
  *
  * <p><b>Delivery guarantees.</b> Snapshot mode emits every row of a table that does not change
- * during the read exactly once, across any runner checkpoints, splits and resumes. Rows changed
- * while the read runs are seen as of the moment their chunk is read (no table lock, no
- * long-running transaction).
+ * during the read exactly once, across any runner checkpoints, splits and resumes. In a table
+ * with a key, rows changed while the read runs are seen as of the moment their chunk is read (no
+ * table lock, no long-running transaction). A PostgreSQL table without a key is read as of one
+ * moment: all its page ranges are read in one snapshot that the planning worker exports and keeps
+ * open, with an {@code ACCESS SHARE} lock, until the read is complete, so every row of that
+ * moment is emitted exactly once even while rows move between pages; if that snapshot is lost
+ * (the planning worker stops, the database restarts), the read fails and must be run again (see
+ * {@code docs/snapshot.md}).
  *
  * <h3>Snapshot then CDC</h3>
  *

@@ -2,12 +2,11 @@ package io.heliosdb.beam;
 
 import io.heliosdb.beam.dialect.ChangeCaptureSettings;
 import io.heliosdb.beam.dialect.Dialect;
+import io.heliosdb.beam.pool.DirectConnections;
 import io.heliosdb.beam.schema.TableId;
 import io.heliosdb.beam.schema.TableMetadata;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Properties;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,15 +55,8 @@ final class TableDetector {
    * @throws HeliosDbException naming the URL, the user and the reason, never the password
    */
   private static Connection connect(ConnectionConfiguration config) {
-    Properties properties = new Properties();
-    if (config.getUsername() != null) {
-      properties.setProperty("user", config.getUsername());
-    }
-    if (config.password() != null) {
-      properties.setProperty("password", config.password());
-    }
     try {
-      return DriverManager.getConnection(config.getJdbcUrl(), properties);
+      return DirectConnections.open(config);
     } catch (SQLException e) {
       String reason = String.valueOf(e.getMessage());
       if (config.password() != null && !config.password().isEmpty()) {

@@ -7,6 +7,9 @@ import io.heliosdb.beam.SnapshotOptions;
 import io.heliosdb.beam.testing.DatabaseKind;
 import io.heliosdb.beam.testing.TestDatabase;
 import io.heliosdb.beam.testing.TestDatabases;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -27,6 +30,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The snapshot integration tests on the Direct runner and on the Flink runner (an embedded local
@@ -138,6 +142,37 @@ class SnapshotRunnersIT {
     PAssert.that(ids(out, "keyless")).containsInAnyOrder(ids);
 
     runAndVerify(pipeline, 1);
+    db.dropQuietly(table);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"DirectRunner", "FlinkRunner"})
+  void readsPostgresTablesWithoutKeyByPagesInOneSnapshot(String runner) throws Exception {
+    TestDatabase db = TestDatabases.get(DatabaseKind.POSTGRES);
+    String table = TestDatabase.uniqueName("it_pages");
+    db.execute("CREATE TABLE " + table + " (id INT, note TEXT)",
+        "INSERT INTO " + table + " SELECT g, 'n' || g FROM generate_series(0, 4999) g",
+        "ANALYZE " + table);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      ids.add(String.valueOf(i));
+    }
+
+    Pipeline pipeline = pipeline(runner, 2);
+    PCollection<Row> out = pipeline.apply(HeliosDbIO.read()
+        .withConnection(db.connectionConfiguration()).withTable(table).withParallelism(3)
+        .withSnapshot(SnapshotOptions.byPrimaryKey().withChunkSize(400)));
+    PAssert.that(ids(out, "pages")).containsInAnyOrder(ids);
+
+    runAndVerify(pipeline, 1);
+    // the session that exported the readers' snapshot ended with the read
+    try (Connection connection = db.connect();
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM pg_stat_activity"
+            + " WHERE application_name LIKE 'heliosdb-io exports snapshot %'")) {
+      rs.next();
+      assertThat(rs.getLong(1)).as("sessions still exporting a snapshot").isZero();
+    }
     db.dropQuietly(table);
   }
 }

@@ -306,6 +306,14 @@ public interface Dialect extends Serializable {
     throw new UnsupportedOperationException(name() + " cannot split tables by pages");
   }
 
+  /**
+   * How page-range readers share one snapshot of the table, or null if this dialect cannot export
+   * snapshots; only if {@link #supportsPageRanges()}.
+   */
+  default @org.checkerframework.checker.nullness.qual.Nullable SnapshotExport snapshotExport() {
+    return null;
+  }
+
   /** Binds the two parameters of {@link #pageRangePredicate()}. */
   default void bindPageRange(PreparedStatement statement, int index, long from, long to)
       throws SQLException {

@@ -485,6 +485,11 @@ public final class PostgresDialect extends CatalogDialect {
   }
 
   @Override
+  public SnapshotExport snapshotExport() {
+    return new PostgresSnapshotExport(this);
+  }
+
+  @Override
   public String pageRangePredicate() {
     return "ctid >= CAST(? AS tid) AND ctid < CAST(? AS tid)";
   }

@@ -1,5 +1,7 @@
 package io.heliosdb.beam.snapshot;
 
+import io.heliosdb.beam.dialect.ExportedSnapshot;
+import io.heliosdb.beam.dialect.SnapshotExport;
 import io.heliosdb.beam.retry.Retrier;
 import io.heliosdb.beam.metrics.SourceMetrics;
 import io.heliosdb.beam.pool.ConnectionPools;
@@ -12,6 +14,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.Row;
@@ -70,16 +73,23 @@ public class PlanSnapshotFn extends DoFn<byte[], SnapshotSplit> {
     List<SnapshotSplit> splits = new ArrayList<>();
     long rows = spec.dialect().estimateRowCount(connection, spec.table().table());
     SnapshotSql sql = new SnapshotSql(spec);
-    switch (spec.strategy()) {
-      case KEY_RANGES -> planKeyRanges(spec, connection, sql, rows, splits);
-      case CHUNK_BOUNDARIES -> planChunks(spec, connection, sql, splits);
-      case PAGE_RANGES -> planPages(spec, connection, rows, splits);
-      case SINGLE_SCAN -> splits.add(SnapshotSplit.single(SnapshotSplit.Kind.FULL_TABLE));
+    try {
+      switch (spec.strategy()) {
+        case KEY_RANGES -> planKeyRanges(spec, connection, sql, rows, splits);
+        case CHUNK_BOUNDARIES -> planChunks(spec, connection, sql, splits);
+        case PAGE_RANGES -> planPages(spec, connection, rows, splits);
+        case SINGLE_SCAN -> splits.add(SnapshotSplit.single(SnapshotSplit.Kind.FULL_TABLE));
+      }
+      if (spec.splitKeyNullable() && hasNullKeys(connection, sql)) {
+        splits.add(SnapshotSplit.single(SnapshotSplit.Kind.NULL_KEYS));
+      }
+      spec.dialect().endStreaming(connection);
+    } catch (SQLException | RuntimeException e) {
+      // a plan that failed is planned again: nothing will read the snapshot it exported
+      splits.stream().map(SnapshotSplit::exportedSnapshot).filter(Objects::nonNull).distinct()
+          .forEach(ExportedSnapshots::release);
+      throw e;
     }
-    if (spec.splitKeyNullable() && hasNullKeys(connection, sql)) {
-      splits.add(SnapshotSplit.single(SnapshotSplit.Kind.NULL_KEYS));
-    }
-    spec.dialect().endStreaming(connection);
     LOG.info("[{}] snapshot planned as {} splits ({})", spec.label(), splits.size(),
         spec.strategy());
     return splits;
@@ -138,14 +148,32 @@ public class PlanSnapshotFn extends DoFn<byte[], SnapshotSplit> {
     }
   }
 
+  /**
+   * Page ranges, all read in one snapshot that a session of this JVM exports and keeps open until
+   * the read is complete (see {@link ExportedSnapshots}). The pages are counted after the export:
+   * every row of the snapshot lies on them, and the exporter's lock keeps it there.
+   */
   private static void planPages(
-      SnapshotSpec spec,Connection connection, long rows, List<SnapshotSplit> splits)
+      SnapshotSpec spec, Connection connection, long rows, List<SnapshotSplit> splits)
       throws SQLException {
-    long pages = spec.dialect().pageCount(connection, spec.table().table());
-    double rowsPerPage = ChunkPlanner.density(rows, new OffsetRange(0, Math.max(1, pages)));
-    // one page past the end: rows appended while planning still fall in the last range
-    for (OffsetRange range : ChunkPlanner.splitEvenly(0, pages + 1, spec.parallelism())) {
-      splits.add(new SnapshotSplit(SnapshotSplit.Kind.PAGES, range, rowsPerPage, List.of()));
+    SnapshotExport export = spec.dialect().snapshotExport();
+    if (export == null) {
+      throw new IllegalStateException(
+          spec.dialect().name() + " cannot read a table by pages in one snapshot");
+    }
+    ExportedSnapshot snapshot =
+        ExportedSnapshots.export(spec.connection(), export, spec.table().table(), spec.label());
+    try {
+      long pages = spec.dialect().pageCount(connection, spec.table().table());
+      double rowsPerPage = ChunkPlanner.density(rows, new OffsetRange(0, Math.max(1, pages)));
+      // one page past the end, so that even an empty table has a split
+      for (OffsetRange range : ChunkPlanner.splitEvenly(0, pages + 1, spec.parallelism())) {
+        splits.add(new SnapshotSplit(SnapshotSplit.Kind.PAGES, range, rowsPerPage, List.of())
+            .withExportedSnapshot(snapshot));
+      }
+    } catch (SQLException | RuntimeException e) {
+      ExportedSnapshots.release(snapshot);
+      throw e;
     }
   }
 

@@ -2,6 +2,8 @@ package io.heliosdb.beam.snapshot;
 
 import io.heliosdb.beam.HeliosDbException;
 import io.heliosdb.beam.dialect.Dialect;
+import io.heliosdb.beam.dialect.ExportedSnapshot;
+import io.heliosdb.beam.dialect.SnapshotExport;
 import io.heliosdb.beam.metrics.SourceMetrics;
 import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
@@ -16,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
@@ -38,9 +41,12 @@ import org.slf4j.LoggerFactory;
  *
  * <h3>Checkpoint and Resume</h3>
  * Key ranges read in key order and claim each batch of rows, as a block of keys, before emitting
- * it, so a residual starts right after the last emitted row. Chunk and page splits claim a whole chunk before
- * reading it and emit it whole, so a residual starts at the next chunk. Either way every row of
- * an unchanging table is emitted exactly once across any sequence of checkpoints.
+ * it, so a residual starts right after the last emitted row. Chunk and page splits claim a whole
+ * chunk before reading it and emit it whole, so a residual starts at the next chunk. Either way every row of
+ * an unchanging table is emitted exactly once across any sequence of checkpoints. Page splits read
+ * every block in the snapshot the planner exported ({@link SnapshotSplit#exportedSnapshot()}), so
+ * a residual resumed later, on any worker, reads the table as of the same moment: rows that move
+ * between pages meanwhile are neither lost nor repeated.
  *
  * <h3>Progress and Size</h3>
  * {@code @GetSize} is the remaining offsets times the planner's estimate of rows per offset.
@@ -227,7 +233,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
     switch (split.kind()) {
       case KEY_RANGE -> readKeyRange(connection, tracker, sink, progress);
       case CHUNKS -> readChunks(connection, split.boundaries(), tracker, sink, progress);
-      case PAGES -> readPages(connection, split.rowsPerOffset(), tracker, sink, progress);
+      case PAGES -> readPages(connection, split, tracker, sink, progress);
       case FULL_TABLE -> readOnce(connection, sql.fullTable(), null, null, tracker, sink, progress);
       case NULL_KEYS -> readOnce(connection, sql.nullKeys(), null, null, tracker, sink, progress);
       case MAX_KEY -> readOnce(connection, sql.maxKey(), Long.MAX_VALUE, List.of(Long.MAX_VALUE),
@@ -413,21 +419,26 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
     }
   }
 
-  /** Blocks of pages of about chunkSize rows, each claimed before it is read. */
+  /**
+   * Blocks of pages of about chunkSize rows, each claimed before it is read, each in a transaction
+   * of its own that reads in the split's exported snapshot.
+   */
   private void readPages(
       Connection connection,
-      double rowsPerPage,
+      SnapshotSplit split,
       RestrictionTracker<OffsetRange, Block> tracker,
       Sink out,
       ReadProgress progress)
       throws SQLException {
-    long pagesPerBlock = Math.max(1, (long) (spec.chunkSize() / Math.max(1.0, rowsPerPage)));
+    long pagesPerBlock =
+        Math.max(1, (long) (spec.chunkSize() / Math.max(1.0, split.rowsPerOffset())));
     long page = progress.next;
     while (page < tracker.currentRestriction().getTo()) {
       Block block = new Block(page, page + pagesPerBlock);
       if (!progress.claim(tracker, block)) {
         return;
       }
+      beginReadIn(connection, split.exportedSnapshot());
       try (PreparedStatement statement = prepare(connection, sql.pages())) {
         dialect.bindPageRange(statement, 1, page, block.claimedTo());
         emitAll(statement, null, out);
@@ -435,6 +446,39 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       metrics.chunkCompleted();
       page = block.claimedTo();
       progress.completed(page);
+    }
+  }
+
+  /**
+   * Begins the transaction of a page block in the read's exported snapshot (none for a split
+   * planned without one).
+   *
+   * @throws HeliosDbException if the snapshot no longer exists: the read cannot go on in it
+   */
+  private void beginReadIn(Connection connection, @Nullable ExportedSnapshot snapshot)
+      throws SQLException {
+    if (snapshot == null) {
+      return;
+    }
+    SnapshotExport export = Objects.requireNonNull(dialect.snapshotExport());
+    ExportedSnapshots.reading(snapshot);
+    try {
+      export.beginReadIn(connection, snapshot);
+    } catch (SQLException e) {
+      if (!export.isSnapshotGone(e)) {
+        throw e;
+      }
+      metrics.error();
+      throw new HeliosDbException(
+          "[" + spec.label() + "] this table has no key, so its readers all read pages of it in"
+              + " one snapshot, " + snapshot.id() + ", exported by database session "
+              + snapshot.exporterPid() + "; that snapshot no longer exists: the session ended"
+              + " (the worker that planned the read stopped or lost its connection, the"
+              + " database restarted, the session was terminated, or no reader read in it for "
+              + ExportedSnapshots.MAX_IDLE.toMinutes() + " minutes). Rows from another snapshot"
+              + " would not form one consistent copy with those already read, so the read"
+              + " stops: run the pipeline again to read the table anew (" + e.getMessage() + ")",
+          e);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.heliosdb.beam.snapshot;
 
+import io.heliosdb.beam.dialect.ExportedSnapshot;
 import java.util.List;
 import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.values.Row;
@@ -16,22 +17,30 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *     [boundaries[i], boundaries[i+1])}, a null boundary being unbounded; empty otherwise
  * @param logStart for snapshot-then-CDC, the log position where the stream starts (for the
  *     position of the split's rows); null otherwise
+ * @param exportedSnapshot for {@link Kind#PAGES}, the snapshot every page is read in; null
+ *     otherwise
  */
 public record SnapshotSplit(
     Kind kind,
     OffsetRange range,
     double rowsPerOffset,
     List<@Nullable Row> boundaries,
-    @Nullable String logStart) {
+    @Nullable String logStart,
+    @Nullable ExportedSnapshot exportedSnapshot) {
 
   public SnapshotSplit(
       Kind kind, OffsetRange range, double rowsPerOffset, List<@Nullable Row> boundaries) {
-    this(kind, range, rowsPerOffset, boundaries, null);
+    this(kind, range, rowsPerOffset, boundaries, null, null);
   }
 
   /** This split, for a snapshot whose stream starts at {@code position}. */
   public SnapshotSplit withLogStart(String position) {
-    return new SnapshotSplit(kind, range, rowsPerOffset, boundaries, position);
+    return new SnapshotSplit(kind, range, rowsPerOffset, boundaries, position, exportedSnapshot);
+  }
+
+  /** This split, read in {@code snapshot}. */
+  public SnapshotSplit withExportedSnapshot(ExportedSnapshot snapshot) {
+    return new SnapshotSplit(kind, range, rowsPerOffset, boundaries, logStart, snapshot);
   }
 
   /** What a split's offsets count. */

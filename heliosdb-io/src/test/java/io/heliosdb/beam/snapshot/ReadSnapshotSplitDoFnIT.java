@@ -1,8 +1,11 @@
 package io.heliosdb.beam.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.heliosdb.beam.HeliosDbException;
 import io.heliosdb.beam.dialect.Dialect;
+import io.heliosdb.beam.dialect.ExportedSnapshot;
 import io.heliosdb.beam.dialect.Dialects;
 import io.heliosdb.beam.schema.TableMetadata;
 import io.heliosdb.beam.testing.TestDatabase;
@@ -14,7 +17,9 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.apache.beam.sdk.io.range.OffsetRange;
@@ -60,12 +65,7 @@ class ReadSnapshotSplitDoFnIT {
   static <T> Map<Object, Integer> readWithRandomSplits(
       SnapshotSpec spec, ReadSnapshotSplitDoFn<T> reader, long seed,
       Function<T, List<Row>> rowsOf) {
-    PlanSnapshotFn planner = new PlanSnapshotFn(spec);
-    planner.setup();
-    List<SnapshotSplit> splits = new ArrayList<>();
-    planner.process(new CollectingReceiver<>(splits));
-    planner.teardown();
-
+    List<SnapshotSplit> splits = plan(spec);
     reader.setup();
     Random random = new Random(seed);
     Map<Object, Integer> seen = new HashMap<>();
@@ -100,8 +100,20 @@ class ReadSnapshotSplitDoFnIT {
       }
     }
     reader.teardown();
+    splits.stream().map(SnapshotSplit::exportedSnapshot).filter(Objects::nonNull)
+        .forEach(ExportedSnapshots::release);
     assertThat(checkpoints).as("the test must actually split").isGreaterThan(3);
     return seen;
+  }
+
+  /** The splits the planner makes when the pipeline runs. */
+  static List<SnapshotSplit> plan(SnapshotSpec spec) {
+    PlanSnapshotFn planner = new PlanSnapshotFn(spec);
+    planner.setup();
+    List<SnapshotSplit> splits = new ArrayList<>();
+    planner.process(new CollectingReceiver<>(splits));
+    planner.teardown();
+    return splits;
   }
 
   static void assertEachOnce(Map<Object, Integer> seen, List<?> expectedIds) {
@@ -165,8 +177,88 @@ class ReadSnapshotSplitDoFnIT {
 
     SnapshotSpec spec = spec(db, table, null, false, 300, 4);
     assertThat(spec.strategy()).isEqualTo(SplitStrategy.PAGE_RANGES);
+    Set<String> heldBefore = ExportedSnapshots.held();
     assertEachOnce(readWithRandomSplits(spec, 11), ids);
+    assertThat(ExportedSnapshots.held()).as("snapshots still exported").isEqualTo(heldBefore);
     db.dropQuietly(table);
+  }
+
+  @org.junit.jupiter.api.Test
+  void pageReadsStopWithAClearErrorOnceTheirSnapshotIsGone() throws Exception {
+    TestDatabase db = TestDatabases.get(io.heliosdb.beam.testing.DatabaseKind.POSTGRES);
+    String table = TestDatabase.uniqueName("dofn_gone");
+    db.execute("CREATE TABLE " + table + " (id INT)",
+        "INSERT INTO " + table + " SELECT g FROM generate_series(1, 1000) g");
+    SnapshotSpec spec = spec(db, table, null, false, 300, 2);
+    List<SnapshotSplit> splits = plan(spec);
+    ExportedSnapshot snapshot = splits.get(0).exportedSnapshot();
+    assertThat(splits).allMatch(split -> snapshot.equals(split.exportedSnapshot()));
+    assertThat(exporterAlive(db, snapshot)).isTrue();
+
+    // ended from another connection, as the last step does when the exporter is in another JVM
+    try (Connection connection = db.connect()) {
+      assertThat(spec.dialect().snapshotExport().endExporter(connection, snapshot)).isTrue();
+      assertThat(spec.dialect().snapshotExport().endExporter(connection, snapshot)).isFalse();
+    }
+    for (int i = 0; i < 50 && exporterAlive(db, snapshot); i++) {
+      Thread.sleep(100);
+    }
+    assertThat(exporterAlive(db, snapshot)).isFalse();
+
+    ReadSnapshotSplitDoFn.Batches reader = new ReadSnapshotSplitDoFn.Batches(spec);
+    reader.setup();
+    SnapshotSplit split = splits.get(0);
+    List<List<Row>> outputs = new ArrayList<>();
+    assertThatThrownBy(() -> reader.process(
+            split, reader.newTracker(split.range()), new CollectingReceiver<>(outputs)))
+        .isInstanceOf(HeliosDbException.class)
+        .hasMessageContaining(spec.label())
+        .hasMessageContaining(snapshot.id() + ", exported by database session "
+            + snapshot.exporterPid() + "; that snapshot no longer exists")
+        .hasMessageContaining("run the pipeline again")
+        .hasMessageContaining("invalid snapshot identifier");
+    reader.teardown();
+    assertThat(outputs).isEmpty();
+    assertThat(ExportedSnapshots.release(snapshot)).isTrue();
+    db.dropQuietly(table);
+  }
+
+  @org.junit.jupiter.api.Test
+  void anExportedSnapshotWithoutReadersEndsByItself() throws Exception {
+    TestDatabase db = TestDatabases.get(io.heliosdb.beam.testing.DatabaseKind.POSTGRES);
+    String table = TestDatabase.uniqueName("dofn_idle");
+    db.execute("CREATE TABLE " + table + " (id INT)");
+    SnapshotSpec spec = spec(db, table, null, false, 300, 2);
+    java.time.Duration interval = ExportedSnapshots.checkInterval;
+    java.time.Duration idle = ExportedSnapshots.maxIdle;
+    ExportedSnapshots.checkInterval = java.time.Duration.ofMillis(200);
+    ExportedSnapshots.maxIdle = java.time.Duration.ofSeconds(2);
+    try {
+      ExportedSnapshot snapshot = plan(spec).get(0).exportedSnapshot();
+      assertThat(ExportedSnapshots.held()).contains(snapshot.id());
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (exporterAlive(db, snapshot) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(exporterAlive(db, snapshot)).as("exporting session open after idling").isFalse();
+      assertThat(ExportedSnapshots.held()).doesNotContain(snapshot.id());
+    } finally {
+      ExportedSnapshots.checkInterval = interval;
+      ExportedSnapshots.maxIdle = idle;
+    }
+    db.dropQuietly(table);
+  }
+
+  /** Whether the session that exported {@code snapshot} is still connected. */
+  static boolean exporterAlive(TestDatabase db, ExportedSnapshot snapshot) throws Exception {
+    try (Connection connection = db.connect();
+        java.sql.PreparedStatement statement = connection.prepareStatement(
+            "SELECT 1 FROM pg_stat_activity WHERE pid = ?")) {
+      statement.setInt(1, snapshot.exporterPid());
+      try (java.sql.ResultSet rs = statement.executeQuery()) {
+        return rs.next();
+      }
+    }
   }
 
   /** Collects outputs, running a hook after each, as a runner's checkpoint timer might. */
