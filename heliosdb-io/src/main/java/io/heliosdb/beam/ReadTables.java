@@ -11,7 +11,10 @@ import io.heliosdb.beam.snapshot.SnapshotSpec;
 import io.heliosdb.beam.snapshot.TablesSnapshotRead;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PBegin;
@@ -59,10 +62,16 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
 
   abstract @Nullable TableSelection getSelection();
 
+  /** Incremental options of single tables, by {@code namespace.table}, over {@link #getRead}'s. */
+  abstract Map<String, IncrementalOptions> getTableIncrementalOptions();
+
   abstract Builder toBuilder();
 
   static ReadTables create(HeliosDbIO.Read read) {
-    return new AutoValue_ReadTables.Builder().setRead(read).build();
+    return new AutoValue_ReadTables.Builder()
+        .setRead(read)
+        .setTableIncrementalOptions(Map.of())
+        .build();
   }
 
   @AutoValue.Builder
@@ -70,6 +79,8 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
     abstract Builder setRead(HeliosDbIO.Read read);
 
     abstract Builder setSelection(TableSelection selection);
+
+    abstract Builder setTableIncrementalOptions(Map<String, IncrementalOptions> options);
 
     abstract ReadTables build();
   }
@@ -141,6 +152,20 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
   }
 
   /**
+   * Polls one table of the set with its own options, for example its own tracking column, instead
+   * of those of {@link #withIncremental(IncrementalOptions)}, which the other tables keep.
+   *
+   * @param table the table as the catalog names it, {@code namespace.table} (as in the output)
+   */
+  public ReadTables withIncremental(String table, IncrementalOptions options) {
+    checkArgumentNotNull(table, "withIncremental(table, options): table must not be null");
+    checkArgumentNotNull(options, "withIncremental(table, options): options must not be null");
+    Map<String, IncrementalOptions> perTable = new TreeMap<>(getTableIncrementalOptions());
+    perTable.put(table, options);
+    return toBuilder().setTableIncrementalOptions(Collections.unmodifiableMap(perTable)).build();
+  }
+
+  /**
    * Readers shared by all tables' snapshot chunks (1–1024, default 4); a table is split into at
    * most this many parts, and into one if it fits in one chunk.
    */
@@ -181,11 +206,15 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
     List<TableId> tables = TableDetector.resolve(config, dialect, selection);
     resolvedTables = tables.stream().map(TableId::toString).toList();
     LOG.info("{} selects {} tables: {}", selection.describe(), tables.size(), resolvedTables);
+    checkTableIncrementalOptions(read, tables);
     if (read.getIncrementalOptions() != null) {
       PCollectionRowTuple result = PCollectionRowTuple.empty(input.getPipeline());
       for (TableId table : tables) {
-        PCollection<Row> rows =
-            input.apply(table.toString(), read.withTable(dialect.quoteTable(table)));
+        IncrementalOptions options = getTableIncrementalOptions()
+            .getOrDefault(table.toString(), read.getIncrementalOptions());
+        PCollection<Row> rows = input.apply(
+            table.toString(),
+            read.withTable(dialect.quoteTable(table)).withIncremental(options));
         result = result.and(table.toString(), rows);
       }
       return result;
@@ -200,6 +229,28 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
     }
     return input.apply(
         "Snapshot " + tables.size() + " tables", new TablesSnapshotRead(specs));
+  }
+
+  /** Per-table incremental options need the read's own and must name a selected table. */
+  private void checkTableIncrementalOptions(HeliosDbIO.Read read, List<TableId> tables) {
+    if (getTableIncrementalOptions().isEmpty()) {
+      return;
+    }
+    if (read.getIncrementalOptions() == null) {
+      throw new IllegalArgumentException(
+          "HeliosDbIO.readTables(): withIncremental(table, options) for "
+              + getTableIncrementalOptions().keySet() + " needs withIncremental(options) for the"
+              + " other tables too");
+    }
+    List<String> names = tables.stream().map(TableId::toString).toList();
+    for (String table : getTableIncrementalOptions().keySet()) {
+      if (!names.contains(table)) {
+        throw new IllegalArgumentException(
+            "withIncremental(\"" + table + "\", options): " + table + " is not one of the"
+                + " selected tables " + names + "; name it as namespace.table, as the catalog"
+                + " does");
+      }
+    }
   }
 
   @Override

@@ -186,13 +186,26 @@ class ReadTablesIT {
     String type = IncrementalReadIT.timestampType(db);
     List<String> names = List.of("a", "b");
     try {
+      // table b tracks another column, named per table
+      db.execute(
+          "CREATE TABLE " + ns + ".a (id BIGINT PRIMARY KEY, v INT NOT NULL, updated_at " + type
+              + " NOT NULL)",
+          "CREATE TABLE " + ns + ".b (id BIGINT PRIMARY KEY, v INT NOT NULL, changed " + type
+              + " NOT NULL)");
       for (String table : names) {
-        db.execute("CREATE TABLE " + ns + "." + table + " (id BIGINT PRIMARY KEY, v INT NOT NULL,"
-            + " updated_at " + type + " NOT NULL)");
         IncrementalReadIT.insert(db, ns + "." + table, 0, 30);
       }
-      PCollectionRowTuple tables = pipeline.apply(
-          readTables(db).withNamespace(ns).withIncremental(IncrementalReadIT.fastPolls(500)));
+      ReadTables read = readTables(db).withNamespace(ns)
+          .withIncremental(IncrementalReadIT.fastPolls(500))
+          .withIncremental(ns + ".b", IncrementalOptions.trackingColumn("changed")
+              .withPollInterval(org.joda.time.Duration.standardSeconds(1))
+              .withCommitDelay(org.joda.time.Duration.millis(500)));
+      assertThatThrownBy(() -> Pipeline.create().apply(
+          read.withIncremental(ns + ".c", IncrementalOptions.trackingColumn("changed"))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("withIncremental(\"" + ns + ".c\", options): " + ns
+              + ".c is not one of the selected tables");
+      PCollectionRowTuple tables = pipeline.apply(read);
       Map<String, StreamCollector> collectors = new TreeMap<>();
       for (String table : names) {
         StreamCollector collector = new StreamCollector();
