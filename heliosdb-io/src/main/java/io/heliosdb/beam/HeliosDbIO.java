@@ -83,6 +83,16 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 public final class HeliosDbIO {
   private HeliosDbIO() {}
 
+  /**
+   * A read of a set of tables of one database, given as a list, a pattern or a namespace: each
+   * table's rows come out as its own {@code PCollection<Row>} in a {@link
+   * org.apache.beam.sdk.values.PCollectionRowTuple}, named {@code namespace.table}; see {@link
+   * ReadTables}.
+   */
+  public static ReadTables readTables() {
+    return ReadTables.create(read());
+  }
+
   /** A snapshot read with the defaults: split by primary key, parallelism 4. */
   public static Read read() {
     return new AutoValue_HeliosDbIO_Read.Builder()
@@ -285,13 +295,10 @@ public final class HeliosDbIO {
 
     @Override
     public PCollection<Row> expand(PBegin input) {
-      ConnectionConfiguration config =
-          checkArgumentNotNull(
-              getConnectionConfiguration(), "HeliosDbIO.read() requires withConnection(...)");
+      checkArgumentNotNull(
+          getConnectionConfiguration(), "HeliosDbIO.read() requires withConnection(...)");
       String table = checkArgumentNotNull(getTable(), "HeliosDbIO.read() requires withTable(...)");
-      config.validate();
-      checkModeOptions();
-      config = config.withRetryOptions(getRetryOptions());
+      ConnectionConfiguration config = validatedConnection("HeliosDbIO.read()");
       Dialect dialect = Dialects.forJdbcUrl(config.getJdbcUrl(), config.getRedactedUrl());
       TableMetadata metadata = TableDetector.detect(config, dialect, table);
       if (getIncrementalOptions() != null) {
@@ -307,6 +314,21 @@ public final class HeliosDbIO {
       return input.apply(
           "Snapshot " + metadata.table(),
           new SnapshotRead(snapshotSpec(input, config, dialect, metadata)));
+    }
+
+    /**
+     * The connection to read through, with the retry options, after checking it and the mode
+     * options, before connecting.
+     *
+     * @param transform the transform, for the message when the connection is missing
+     */
+    ConnectionConfiguration validatedConnection(String transform) {
+      ConnectionConfiguration config =
+          checkArgumentNotNull(
+              getConnectionConfiguration(), transform + " requires withConnection(...)");
+      config.validate();
+      checkModeOptions();
+      return config.withRetryOptions(getRetryOptions());
     }
 
     /** Refuses options of one read mode given with another, before connecting. */
@@ -328,7 +350,7 @@ public final class HeliosDbIO {
       }
     }
 
-    private SnapshotSpec snapshotSpec(
+    SnapshotSpec snapshotSpec(
         PBegin input, ConnectionConfiguration config, Dialect dialect, TableMetadata metadata) {
       SnapshotOptions snapshot = snapshotOptions();
       boolean directRunner = isDirectRunner(input);

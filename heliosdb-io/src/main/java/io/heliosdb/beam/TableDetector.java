@@ -48,6 +48,22 @@ final class TableDetector {
   }
 
   /**
+   * The tables a selection names, resolved against the catalog.
+   *
+   * @throws IllegalArgumentException if the selection selects no table
+   */
+  static java.util.List<TableId> resolve(
+      ConnectionConfiguration config, Dialect dialect, TableSelection selection) {
+    try (Connection connection = connect(config)) {
+      return selection.resolve(connection, dialect);
+    } catch (SQLException e) {
+      throw new HeliosDbException(
+          "Cannot list the tables of " + selection.describe() + " in " + config.getRedactedUrl()
+              + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * A connection of its own for a catalog read while the pipeline is built. Unlike a pooled one
    * (whose pool retries until its connect timeout, 30 s by default), it fails at once, with the
    * driver's reason, when the credentials or the database are wrong.

@@ -25,6 +25,7 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionRowTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -174,5 +175,41 @@ class SnapshotRunnersIT {
       assertThat(rs.getLong(1)).as("sessions still exporting a snapshot").isZero();
     }
     db.dropQuietly(table);
+  }
+
+  @ParameterizedTest(name = "{0} on {1}")
+  @MethodSource("runnersAndDatabases")
+  void readsASetOfTablesThroughSharedReaders(String runner, DatabaseKind kind) throws Exception {
+    TestDatabase db = TestDatabases.get(kind);
+    String prefix = TestDatabase.uniqueName("it_set");
+    List<String> tables = List.of(prefix + "_large", prefix + "_small", prefix + "_empty");
+    int[] sizes = {12_000, 10, 0};
+    for (int t = 0; t < tables.size(); t++) {
+      db.execute("CREATE TABLE " + tables.get(t) + " (id BIGINT PRIMARY KEY, v VARCHAR(20))");
+      List<Object[]> rows = new ArrayList<>();
+      for (long i = 0; i < sizes[t]; i++) {
+        rows.add(new Object[] {i * 3, "v" + i});
+      }
+      db.insert(tables.get(t), "id, v", rows);
+    }
+
+    Pipeline pipeline = pipeline(runner, 4);
+    PCollectionRowTuple out = pipeline.apply(HeliosDbIO.readTables()
+        .withConnection(db.connectionConfiguration()).withTablePattern(".*\\." + prefix + "_.*")
+        .withParallelism(4).withSnapshot(SnapshotOptions.byPrimaryKey().withChunkSize(1_000)));
+    assertThat(out.getAll()).hasSize(3);
+    for (int t = 0; t < tables.size(); t++) {
+      String table = tables.get(t);
+      String name = out.getAll().keySet().stream()
+          .filter(key -> key.endsWith("." + table)).findFirst().orElseThrow();
+      List<String> ids = new ArrayList<>();
+      for (long i = 0; i < sizes[t]; i++) {
+        ids.add(String.valueOf(i * 3));
+      }
+      PAssert.that(ids(out.get(name), name)).containsInAnyOrder(ids);
+    }
+
+    runAndVerify(pipeline, 3);
+    tables.forEach(db::dropQuietly);
   }
 }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * What the dialects share: quoting with one quote character, table-name parsing and catalog
@@ -49,6 +50,25 @@ abstract class CatalogDialect implements Dialect {
     }
     throw new IllegalArgumentException(
         "withTable(\"" + tableName + "\"): expected table or namespace.table");
+  }
+
+  /**
+   * The query behind {@link #listTables}: namespace and name of each base table, ordered; with
+   * one {@code ?} for the namespace if {@code oneNamespace}.
+   */
+  abstract String listTablesSql(boolean oneNamespace);
+
+  @Override
+  public List<TableId> listTables(Connection connection, @Nullable String namespace)
+      throws SQLException {
+    List<TableId> tables = new ArrayList<>();
+    RowHandler add = rs -> tables.add(new TableId(rs.getString(1), rs.getString(2)));
+    if (namespace == null) {
+      forEachRow(connection, listTablesSql(false), add);
+    } else {
+      forEachRow(connection, listTablesSql(true), add, namespace);
+    }
+    return tables;
   }
 
   /** The catalog and schema arguments of {@link DatabaseMetaData} calls for a table. */

@@ -11,7 +11,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Everything that differs between databases. Code outside this package never asks which
@@ -58,6 +60,14 @@ public interface Dialect extends Serializable {
   default boolean namespaceExists(Connection connection, String namespace) throws SQLException {
     return true;
   }
+
+  /**
+   * The base tables of {@code namespace}, or of every namespace when it is null (the database's
+   * own namespaces excluded), that the connection's user can see, ordered by namespace and name.
+   * Views are not listed.
+   */
+  List<TableId> listTables(Connection connection, @Nullable String namespace)
+      throws SQLException;
 
   /** The Beam mapping of a column's type, or empty when this dialect has none. */
   Optional<ColumnMapping> mapColumn(ColumnInfo column);

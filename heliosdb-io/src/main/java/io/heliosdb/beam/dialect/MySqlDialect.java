@@ -57,6 +57,17 @@ public final class MySqlDialect extends CatalogDialect {
   }
 
   @Override
+  String listTablesSql(boolean oneNamespace) {
+    return "SELECT table_schema, table_name FROM information_schema.tables"
+        + " WHERE table_type = 'BASE TABLE'"
+        + (oneNamespace
+            ? " AND CAST(table_schema AS BINARY) = CAST(? AS BINARY)"
+            : " AND table_schema NOT IN ('mysql', 'information_schema', 'performance_schema',"
+                + " 'sys')")
+        + " ORDER BY table_schema, table_name";
+  }
+
+  @Override
   public TableMetadata describeTable(Connection connection, TableId table) throws SQLException {
     String where =
         " WHERE table_schema = ? AND CAST(table_name AS BINARY) = CAST(? AS BINARY)";

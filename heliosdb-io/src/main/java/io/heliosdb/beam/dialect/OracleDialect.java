@@ -37,6 +37,16 @@ public final class OracleDialect extends CatalogDialect {
     return connection.getSchema();
   }
 
+  /** Tables of {@code ALL_TABLES}, without nested, secondary and Oracle-maintained ones. */
+  @Override
+  String listTablesSql(boolean oneNamespace) {
+    return "SELECT t.owner, t.table_name FROM all_tables t"
+        + " JOIN all_users u ON u.username = t.owner"
+        + " WHERE t.nested = 'NO' AND t.secondary = 'N'"
+        + (oneNamespace ? " AND t.owner = ?" : " AND u.oracle_maintained = 'N'")
+        + " ORDER BY t.owner, t.table_name";
+  }
+
   @Override
   public Optional<ColumnMapping> mapColumn(ColumnInfo column) {
     String type = column.typeName().replaceAll("\\(\\d+\\)", "");

@@ -39,6 +39,20 @@ public final class PostgresDialect extends CatalogDialect {
     return connection.getSchema();
   }
 
+  /** Ordinary and partitioned tables, not partitions, that the user may select from. */
+  @Override
+  String listTablesSql(boolean oneNamespace) {
+    return "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
+        + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        + " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition"
+        + " AND has_table_privilege(c.oid, 'SELECT')"
+        + (oneNamespace
+            ? " AND n.nspname = ?"
+            : " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+                + " AND n.nspname NOT LIKE 'pg\\_%'")
+        + " ORDER BY n.nspname, c.relname";
+  }
+
   /**
    * The first column of each index of the table, from {@code pg_index}: pgjdbc's {@code
    * getIndexInfo} reports a column whose name needs quoting with its quotes doubled.

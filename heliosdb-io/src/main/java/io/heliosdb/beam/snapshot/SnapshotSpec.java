@@ -126,6 +126,13 @@ public record SnapshotSpec(
     return splitColumns.size() == 1 && table.column(splitColumns.get(0)).orElseThrow().nullable();
   }
 
+  /** This read with {@code readers} splits planned instead. */
+  public SnapshotSpec withParallelism(int readers) {
+    return new SnapshotSpec(
+        connection, dialect, table, splitColumns, strategy, chunkSize, fetchSize, readers,
+        outputBatchSize, batchedOutput, unknownTypesAsString);
+  }
+
   /** A short label for logs: the table. */
   public String label() {
     return table.table().toString();

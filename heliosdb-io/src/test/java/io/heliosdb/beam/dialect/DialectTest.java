@@ -166,4 +166,17 @@ class DialectTest {
     }
     assertThat(Mappings.forJdbcType(Types.STRUCT)).isEmpty();
   }
+
+  @Test
+  void listsBaseTablesWithoutTheDatabasesOwnNamespaces() {
+    assertThat(new PostgresDialect().listTablesSql(false))
+        .contains("relkind IN ('r', 'p')", "NOT c.relispartition", "has_table_privilege",
+            "NOT IN ('pg_catalog', 'information_schema')");
+    assertThat(new PostgresDialect().listTablesSql(true)).contains("n.nspname = ?")
+        .doesNotContain("pg_catalog'");
+    assertThat(new MySqlDialect(false).listTablesSql(false))
+        .contains("'BASE TABLE'", "'performance_schema'");
+    assertThat(new OracleDialect().listTablesSql(true)).contains("t.owner = ?", "nested = 'NO'");
+    assertThat(new OracleDialect().listTablesSql(false)).contains("oracle_maintained = 'N'");
+  }
 }

@@ -1,0 +1,268 @@
+package io.heliosdb.beam;
+
+import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
+
+import com.google.auto.value.AutoValue;
+import io.heliosdb.beam.dialect.Dialect;
+import io.heliosdb.beam.dialect.Dialects;
+import io.heliosdb.beam.schema.TableId;
+import io.heliosdb.beam.schema.TableMetadata;
+import io.heliosdb.beam.snapshot.SnapshotSpec;
+import io.heliosdb.beam.snapshot.TablesSnapshotRead;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionRowTuple;
+import org.apache.beam.sdk.values.Row;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a set of tables of one database: each table's rows come out as its own {@code
+ * PCollection<Row>}, with that table's schema, in a {@link PCollectionRowTuple} named by the table
+ * as {@code namespace.table}. For example:
+ *
+ * <pre>{@code
+ * PCollectionRowTuple tables = pipeline.apply(
+ *     HeliosDbIO.readTables()
+ *         .withConnection(conn)
+ *         .withTablePattern("public\\.order.*")       // or withTables(...), withNamespace("public")
+ *         .withParallelism(8));
+ * PCollection<Row> orders = tables.get("public.orders");
+ * }</pre>
+ *
+ * <p><b>Snapshot</b> (the default): every table is planned in parallel, and the chunks of all
+ * tables are read by the same {@code parallelism} readers, so that small tables (one chunk each)
+ * and large ones (split up to {@code parallelism} ways) keep every reader busy. Each table keeps
+ * the guarantees of a single-table snapshot ({@link HeliosDbIO}). A table without a primary key
+ * is read by page ranges on PostgreSQL and by one reader elsewhere.
+ *
+ * <p><b>Incremental</b> ({@link #withIncremental}): each table is polled by the tracking column
+ * the options name, which every table must have; all polls share one connection pool.
+ *
+ * <p>The tables are resolved when the pipeline is built; the list is logged and shown in display
+ * data. Tables created later are not read.
+ */
+@AutoValue
+public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple> {
+  private static final Logger LOG = LoggerFactory.getLogger(ReadTables.class);
+
+  /** The resolved tables, for display data; set when the transform is expanded. */
+  private transient @Nullable List<String> resolvedTables;
+
+  abstract HeliosDbIO.Read getRead();
+
+  abstract @Nullable TableSelection getSelection();
+
+  /** Incremental options of single tables, by {@code namespace.table}, over {@link #getRead}'s. */
+  abstract Map<String, IncrementalOptions> getTableIncrementalOptions();
+
+  abstract Builder toBuilder();
+
+  static ReadTables create(HeliosDbIO.Read read) {
+    return new AutoValue_ReadTables.Builder()
+        .setRead(read)
+        .setTableIncrementalOptions(Map.of())
+        .build();
+  }
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setRead(HeliosDbIO.Read read);
+
+    abstract Builder setSelection(TableSelection selection);
+
+    abstract Builder setTableIncrementalOptions(Map<String, IncrementalOptions> options);
+
+    abstract ReadTables build();
+  }
+
+  private ReadTables withRead(HeliosDbIO.Read read) {
+    return toBuilder().setRead(read).build();
+  }
+
+  private ReadTables select(TableSelection selection) {
+    if (getSelection() != null) {
+      throw new IllegalArgumentException(
+          selection.describe() + ": the tables are already selected by "
+              + getSelection().describe() + "; use one of withTables, withTablePattern and"
+              + " withNamespace");
+    }
+    return toBuilder().setSelection(selection).build();
+  }
+
+  /** The database to read; required. See {@link HeliosDbIO.Read#withConnection}. */
+  public ReadTables withConnection(ConnectionConfiguration config) {
+    return withRead(getRead().withConnection(config));
+  }
+
+  /**
+   * The tables to read, each as {@code table} or {@code namespace.table}, named as in {@link
+   * HeliosDbIO.Read#withTable}.
+   */
+  public ReadTables withTables(String... tables) {
+    checkArgumentNotNull(tables, "withTables(tables): tables must not be null");
+    return withTables(Arrays.asList(tables));
+  }
+
+  /** The tables to read; see {@link #withTables(String...)}. */
+  public ReadTables withTables(List<String> tables) {
+    checkArgumentNotNull(tables, "withTables(tables): tables must not be null");
+    return select(TableSelection.of(tables));
+  }
+
+  /**
+   * Reads every table whose {@code namespace.table}, as the catalog names it, matches this
+   * regular expression whole (for example {@code "shop\\.order_.*"}), in every namespace the user
+   * can see but the database's own. Matching no table is an error.
+   */
+  public ReadTables withTablePattern(String regex) {
+    checkArgumentNotNull(regex, "withTablePattern(regex): regex must not be null");
+    return select(TableSelection.matching(regex));
+  }
+
+  /**
+   * Reads every table (not views) of one namespace: a PostgreSQL schema, a MySQL database, an
+   * Oracle owner. A namespace without tables is an error.
+   */
+  public ReadTables withNamespace(String namespace) {
+    checkArgumentNotNull(namespace, "withNamespace(namespace): namespace must not be null");
+    return select(TableSelection.inNamespace(namespace));
+  }
+
+  /** How each table's snapshot is split; see {@link HeliosDbIO.Read#withSnapshot}. */
+  public ReadTables withSnapshot(SnapshotOptions options) {
+    return withRead(getRead().withSnapshot(options));
+  }
+
+  /**
+   * Polls every table instead, by the tracking column the options name, which every table must
+   * have; see {@link HeliosDbIO.Read#withIncremental}.
+   */
+  public ReadTables withIncremental(IncrementalOptions options) {
+    return withRead(getRead().withIncremental(options));
+  }
+
+  /**
+   * Polls one table of the set with its own options, for example its own tracking column, instead
+   * of those of {@link #withIncremental(IncrementalOptions)}, which the other tables keep.
+   *
+   * @param table the table as the catalog names it, {@code namespace.table} (as in the output)
+   */
+  public ReadTables withIncremental(String table, IncrementalOptions options) {
+    checkArgumentNotNull(table, "withIncremental(table, options): table must not be null");
+    checkArgumentNotNull(options, "withIncremental(table, options): options must not be null");
+    Map<String, IncrementalOptions> perTable = new TreeMap<>(getTableIncrementalOptions());
+    perTable.put(table, options);
+    return toBuilder().setTableIncrementalOptions(Collections.unmodifiableMap(perTable)).build();
+  }
+
+  /**
+   * Readers shared by all tables' snapshot chunks (1–1024, default 4); a table is split into at
+   * most this many parts, and into one if it fits in one chunk.
+   */
+  public ReadTables withParallelism(int parallelism) {
+    return withRead(getRead().withParallelism(parallelism));
+  }
+
+  /** Rows fetched per round trip; see {@link HeliosDbIO.Read#withFetchSize}. */
+  public ReadTables withFetchSize(int fetchSize) {
+    return withRead(getRead().withFetchSize(fetchSize));
+  }
+
+  /** How reads retry; see {@link HeliosDbIO.Read#withRetry}. */
+  public ReadTables withRetry(RetryOptions options) {
+    return withRead(getRead().withRetry(options));
+  }
+
+  /** See {@link HeliosDbIO.Read#withUnknownTypesAsString}. */
+  public ReadTables withUnknownTypesAsString(boolean asString) {
+    return withRead(getRead().withUnknownTypesAsString(asString));
+  }
+
+  /** See {@link HeliosDbIO.Read#withOutputBatchSize}. */
+  ReadTables withOutputBatchSize(int rows) {
+    return withRead(getRead().withOutputBatchSize(rows));
+  }
+
+  @Override
+  public PCollectionRowTuple expand(PBegin input) {
+    HeliosDbIO.Read read = getRead();
+    ConnectionConfiguration config = read.validatedConnection("HeliosDbIO.readTables()");
+    TableSelection selection =
+        checkArgumentNotNull(
+            getSelection(),
+            "HeliosDbIO.readTables() requires withTables(...), withTablePattern(...) or"
+                + " withNamespace(...)");
+    Dialect dialect = Dialects.forJdbcUrl(config.getJdbcUrl(), config.getRedactedUrl());
+    List<TableId> tables = TableDetector.resolve(config, dialect, selection);
+    resolvedTables = tables.stream().map(TableId::toString).toList();
+    LOG.info("{} selects {} tables: {}", selection.describe(), tables.size(), resolvedTables);
+    checkTableIncrementalOptions(read, tables);
+    if (read.getIncrementalOptions() != null) {
+      PCollectionRowTuple result = PCollectionRowTuple.empty(input.getPipeline());
+      for (TableId table : tables) {
+        IncrementalOptions options = getTableIncrementalOptions()
+            .getOrDefault(table.toString(), read.getIncrementalOptions());
+        PCollection<Row> rows = input.apply(
+            table.toString(),
+            read.withTable(dialect.quoteTable(table)).withIncremental(options));
+        result = result.and(table.toString(), rows);
+      }
+      return result;
+    }
+    List<SnapshotSpec> specs = new ArrayList<>();
+    for (TableId table : tables) {
+      TableMetadata metadata = TableDetector.detect(config, dialect, dialect.quoteTable(table));
+      boolean singleReader = metadata.primaryKey().isEmpty() && !dialect.supportsPageRanges();
+      specs.add(
+          (singleReader ? read.withParallelism(1) : read)
+              .snapshotSpec(input, config, dialect, metadata));
+    }
+    return input.apply(
+        "Snapshot " + tables.size() + " tables", new TablesSnapshotRead(specs));
+  }
+
+  /** Per-table incremental options need the read's own and must name a selected table. */
+  private void checkTableIncrementalOptions(HeliosDbIO.Read read, List<TableId> tables) {
+    if (getTableIncrementalOptions().isEmpty()) {
+      return;
+    }
+    if (read.getIncrementalOptions() == null) {
+      throw new IllegalArgumentException(
+          "HeliosDbIO.readTables(): withIncremental(table, options) for "
+              + getTableIncrementalOptions().keySet() + " needs withIncremental(options) for the"
+              + " other tables too");
+    }
+    List<String> names = tables.stream().map(TableId::toString).toList();
+    for (String table : getTableIncrementalOptions().keySet()) {
+      if (!names.contains(table)) {
+        throw new IllegalArgumentException(
+            "withIncremental(\"" + table + "\", options): " + table + " is not one of the"
+                + " selected tables " + names + "; name it as namespace.table, as the catalog"
+                + " does");
+      }
+    }
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    getRead().populateDisplayData(builder);
+    if (getSelection() != null) {
+      builder.add(DisplayData.item("tableSelection", getSelection().describe())
+          .withLabel("Tables selected by"));
+    }
+    if (resolvedTables != null) {
+      builder.add(DisplayData.item("tables", String.join(", ", resolvedTables))
+          .withLabel("Tables"));
+    }
+  }
+}
