@@ -7,7 +7,6 @@ import io.heliosdb.beam.testing.StreamCollector;
 import io.heliosdb.beam.testing.TestDatabase;
 import io.heliosdb.beam.testing.TestDatabases;
 import io.heliosdb.beam.testing.TestDatabases.Use;
-import java.sql.Connection;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -55,9 +54,13 @@ class MySqlTimestampIT {
     TimeZone.setDefault(saved);
   }
 
-  /** A pool of its own, so that its connections are made while the JVM is in New York. */
-  private static ConnectionConfiguration newPool(TestDatabase db) {
-    return db.connectionConfiguration().withMaxConnections(7);
+  /**
+   * A read of {@code table} through a pool of its own, so that its connections are made while the
+   * JVM is in New York.
+   */
+  private static HeliosDbIO.Read read(TestDatabase db, String table) {
+    return HeliosDbIO.read().withConnection(db.connectionConfiguration().withMaxConnections(7))
+        .withTable(table);
   }
 
   /** {@code (ts TIMESTAMP(3) PRIMARY KEY, v, dt DATETIME(3))}, dt the UTC wall clock of ts. */
@@ -65,6 +68,12 @@ class MySqlTimestampIT {
     String table = TestDatabase.uniqueName(prefix);
     db.execute("CREATE TABLE " + table + " (ts TIMESTAMP(3) NOT NULL PRIMARY KEY,"
         + " v VARCHAR(20) NOT NULL, dt DATETIME(3) NOT NULL)");
+    return table;
+  }
+
+  private static String tableWithRows(TestDatabase db, String prefix) throws Exception {
+    String table = createTable(db, prefix);
+    insertRows(db, table);
     return table;
   }
 
@@ -94,6 +103,23 @@ class MySqlTimestampIT {
     return IncrementalReadIT.start(pipeline);
   }
 
+  /** What a test does while its streaming pipeline runs. */
+  private interface WhileRunning {
+    void accept(PipelineResult result) throws Exception;
+  }
+
+  /** Starts the streaming pipeline, runs {@code check}, then cancels it and drops the table. */
+  private static void runThenDrop(
+      TestPipeline pipeline, TestDatabase db, String table, WhileRunning check) throws Exception {
+    PipelineResult result = start(pipeline);
+    try {
+      check.accept(result);
+    } finally {
+      result.cancel();
+      db.dropQuietly(table);
+    }
+  }
+
   @Test
   void snapshotChunksAndCdcAfterImagesAreTheStoredInstants(@Use(DatabaseKind.MYSQL) TestDatabase db)
       throws Exception {
@@ -102,8 +128,8 @@ class MySqlTimestampIT {
       CdcOptions options = CdcReadIT.cdc(db, table);
       TestPipeline cdcPipeline = CdcReadIT.newPipeline();
       StreamCollector changes = new StreamCollector();
-      changes.collect(cdcPipeline.apply(HeliosDbIO.read().withConnection(newPool(db))
-          .withTable(table).withCdc(options)), change -> render(change.getRow("after")));
+      changes.collect(cdcPipeline.apply(read(db, table).withCdc(options)),
+          change -> render(change.getRow("after")));
       PipelineResult result = start(cdcPipeline);
       try {
         insertRows(db, table);
@@ -114,7 +140,7 @@ class MySqlTimestampIT {
 
       Pipeline snapshot = Pipeline.create();
       StreamCollector rows = new StreamCollector();
-      rows.collect(snapshot.apply(HeliosDbIO.read().withConnection(newPool(db)).withTable(table)
+      rows.collect(snapshot.apply(read(db, table)
           .withSnapshot(SnapshotOptions.byPrimaryKey().withChunkSize(2)).withParallelism(2)),
           MySqlTimestampIT::render);
       snapshot.run().waitUntilFinish();
@@ -129,53 +155,41 @@ class MySqlTimestampIT {
   @Test
   void incrementalReadsEveryRowOnceWithItsInstant(@Use(DatabaseKind.MYSQL) TestDatabase db)
       throws Exception {
-    String table = createTable(db, "ts_inc");
-    insertRows(db, table);
+    String table = tableWithRows(db, "ts_inc");
     TestPipeline pipeline = CdcReadIT.newPipeline();
     StreamCollector rows = new StreamCollector();
-    rows.collect(pipeline.apply(HeliosDbIO.read().withConnection(newPool(db)).withTable(table)
+    rows.collect(pipeline.apply(read(db, table)
         .withIncremental(IncrementalOptions.trackingColumn("ts")
             .withPollInterval(org.joda.time.Duration.standardSeconds(1))
             .withCommitDelay(org.joda.time.Duration.ZERO))), MySqlTimestampIT::render);
-    PipelineResult result = start(pipeline);
-    try {
+    runThenDrop(pipeline, db, table, result -> {
       CdcReadIT.awaitWhileRunning(result, () -> rows.values().size() >= INSTANTS.size());
       Thread.sleep(3_000); // more polls: a row read again would arrive now
       assertThat(rows.values()).containsExactlyInAnyOrderElementsOf(expected());
-    } finally {
-      result.cancel();
-      db.dropQuietly(table);
-    }
+    });
   }
 
   @Test
   void snapshotThenCdcRowsAndLaterBeforeImagesAgree(@Use(DatabaseKind.MYSQL) TestDatabase db)
       throws Exception {
-    String table = createTable(db, "ts_handoff");
-    insertRows(db, table);
+    String table = tableWithRows(db, "ts_handoff");
     TestPipeline pipeline = CdcReadIT.newPipeline();
     StreamCollector events = new StreamCollector();
-    events.collect(pipeline.apply(HeliosDbIO.read().withConnection(newPool(db)).withTable(table)
+    events.collect(pipeline.apply(read(db, table)
             .withSnapshot(SnapshotOptions.byPrimaryKey().withChunkSize(2)).withParallelism(2)
             .withCdc(CdcOptions.create().withSlotName(table)
                 .withHeartbeatInterval(org.joda.time.Duration.standardSeconds(1)))),
         change -> change.getString("op") + "|"
             + (change.getRow("before") == null ? "-" : render(change.getRow("before"))) + "|"
             + (change.getRow("after") == null ? "-" : render(change.getRow("after"))));
-    PipelineResult result = start(pipeline);
-    try {
+    runThenDrop(pipeline, db, table, result -> {
       CdcReadIT.awaitWhileRunning(result, () -> events.values().size() >= INSTANTS.size());
-      try (Connection connection = db.connect()) {
-        connection.createStatement().execute("UPDATE " + table + " SET v = 'w'");
-      }
+      db.execute("UPDATE " + table + " SET v = 'w'");
       CdcReadIT.awaitWhileRunning(result, () -> events.values().size() >= 2 * INSTANTS.size());
       Thread.sleep(1_000); // a change repeated would arrive now
       assertThat(events.values()).containsExactlyInAnyOrderElementsOf(
           expected().stream().flatMap(row -> List.of("r|-|" + row, "u|" + row + "|" + row)
               .stream()).toList());
-    } finally {
-      result.cancel();
-      db.dropQuietly(table);
-    }
+    });
   }
 }

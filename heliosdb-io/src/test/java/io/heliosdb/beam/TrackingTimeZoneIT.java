@@ -19,8 +19,9 @@ import java.util.stream.IntStream;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Tracking columns without zone written by sessions in a zone other than the server's (UTC) and
@@ -120,43 +121,27 @@ class TrackingTimeZoneIT {
         .toList(); // with row 0
   }
 
-  @Test
-  void postgresWritersInTheirOwnSessionZoneLoseNoRowWithTheZoneStated(TestPipeline pipeline)
+  @ParameterizedTest
+  @EnumSource(value = DatabaseKind.class, names = {"POSTGRES", "MYSQL"})
+  void aLateRowIsReadOnceWithTheWritersZoneStated(DatabaseKind kind, TestPipeline pipeline)
       throws Exception {
-    Writers writers = Writers.of(DatabaseKind.POSTGRES);
+    Writers writers = Writers.of(kind);
     assertThat(readWithALateCommit(
-            writers, pipeline, options().withTrackingTimeZone(writers.zone()),
-            afterPolls(), 6))
-        .containsExactlyInAnyOrderElementsOf(rows(1, 6));
-  }
-
-  @Test
-  void mariaDbDatetimeWrittenInASessionZoneLosesNoRowWithTheZoneStated(TestPipeline pipeline)
-      throws Exception {
-    Writers writers = Writers.of(DatabaseKind.MYSQL);
-    assertThat(readWithALateCommit(
-            writers, pipeline, options().withTrackingTimeZone(writers.zone()),
-            afterPolls(), 6))
+            writers, pipeline, options().withTrackingTimeZone(writers.zone()), afterPolls(), 6))
         .containsExactlyInAnyOrderElementsOf(rows(1, 6));
   }
 
   /**
    * The control: without the zone the cutoff is the reading session's clock (PostgreSQL: the
-   * JVM's zone, Berlin, 6 h ahead of New York), rows 2..5 are read at once, and row 1, committed
-   * later with an earlier value, is behind the cursor: missed, which is why the option exists.
+   * JVM's zone, Berlin, 6 h ahead of New York; MariaDB: the server's UTC, 5 h ahead of the
+   * writers' sessions), rows 2..5 are read at once, and row 1, committed later with an earlier
+   * value, is behind the cursor: missed, which is why the option exists.
    */
-  @Test
-  void postgresWithoutTheZoneMissesTheLateRow(TestPipeline pipeline) throws Exception {
-    assertThat(readWithALateCommit(Writers.of(DatabaseKind.POSTGRES), pipeline, options(),
-            afterTheLaterRows(), 5))
-        .containsExactlyInAnyOrderElementsOf(rows(2, 6));
-  }
-
-  /** The control for MariaDB: the server's zone (UTC) is 5 h ahead of the writers' sessions. */
-  @Test
-  void mariaDbWithoutTheZoneMissesTheLateRow(TestPipeline pipeline) throws Exception {
-    assertThat(readWithALateCommit(Writers.of(DatabaseKind.MYSQL), pipeline, options(),
-            afterTheLaterRows(), 5))
+  @ParameterizedTest
+  @EnumSource(value = DatabaseKind.class, names = {"POSTGRES", "MYSQL"})
+  void withoutTheZoneTheLateRowIsMissed(DatabaseKind kind, TestPipeline pipeline)
+      throws Exception {
+    assertThat(readWithALateCommit(Writers.of(kind), pipeline, options(), afterTheLaterRows(), 5))
         .containsExactlyInAnyOrderElementsOf(rows(2, 6));
   }
 }

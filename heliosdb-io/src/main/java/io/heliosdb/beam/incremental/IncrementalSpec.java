@@ -119,7 +119,8 @@ public record IncrementalSpec(
         startFrom == null ? null : parseStart(kind, fieldType(dialect, column), column, startFrom);
     return new IncrementalSpec(
         connection, dialect, table, trackingColumn, tieBreak, kind, pollIntervalMillis,
-        commitDelayMillis, start, trackingZone, pageSize, fetchSize, outputBatchSize, unknownTypesAsString);
+        commitDelayMillis, start, trackingZone, pageSize, fetchSize, outputBatchSize,
+        unknownTypesAsString);
   }
 
   private static TrackingKind kindOf(Dialect dialect, ColumnInfo column, String subject) {
