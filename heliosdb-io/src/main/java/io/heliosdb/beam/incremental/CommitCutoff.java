@@ -41,6 +41,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * @param value the cutoff, of the tracking column's Beam type; null if nothing may be read yet
  * @param watermark no row read by a later poll has an earlier event time
  * @param samples the integer samples to keep in the restriction
+ * @param zone the zone the user stated for a date-time column without zone; null otherwise
  */
 record CommitCutoff(
     @Nullable Object value,
