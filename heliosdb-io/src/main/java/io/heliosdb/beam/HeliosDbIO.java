@@ -432,6 +432,7 @@ public final class HeliosDbIO {
               options.getPollInterval().getMillis(),
               options.getCommitDelay().getMillis(),
               options.getStartFrom(),
+              options.getTrackingTimeZone(),
               // the Direct runner checkpoints after 100 outputs: a longer page would be wasted
               directRunner ? Math.max(batchSize, DIRECT_RUNNER_BATCH_SIZE) : getFetchSize(),
               getFetchSize(),

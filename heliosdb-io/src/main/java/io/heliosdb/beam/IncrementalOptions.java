@@ -4,6 +4,7 @@ import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
 import com.google.auto.value.AutoValue;
 import java.io.Serializable;
+import java.time.ZoneId;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
@@ -48,6 +49,9 @@ public abstract class IncrementalOptions implements Serializable {
 
   public abstract boolean getSkipNullTrackingValues();
 
+  /** The time zone of a date-time tracking column without zone; null for the default. */
+  public abstract @Nullable ZoneId getTrackingTimeZone();
+
   abstract Builder toBuilder();
 
   @AutoValue.Builder
@@ -61,6 +65,8 @@ public abstract class IncrementalOptions implements Serializable {
     abstract Builder setStartFrom(@Nullable String value);
 
     abstract Builder setSkipNullTrackingValues(boolean skip);
+
+    abstract Builder setTrackingTimeZone(@Nullable ZoneId zone);
 
     abstract IncrementalOptions build();
   }
@@ -147,12 +153,33 @@ public abstract class IncrementalOptions implements Serializable {
     return toBuilder().setSkipNullTrackingValues(true).build();
   }
 
+  /**
+   * The time zone whose wall-clock time a tracking column without zone ({@code timestamp},
+   * {@code datetime}) holds: the zone of the sessions or applications that write it. The commit
+   * cutoff is then the database's clock in that zone, whatever the zones of the workers and of
+   * the reading session, and during the repeated hour of a daylight-saving fall-back it stays
+   * below that hour until the hour has passed, so that no row of either pass is skipped. Without
+   * it the cutoff is the clock in the reading session's zone: on PostgreSQL the worker JVM's
+   * default zone, which the JDBC driver gives the session; on MySQL/MariaDB the server's {@code
+   * time_zone}. Columns with a zone or instant type ({@code timestamptz}, MySQL {@code
+   * timestamp}) refuse it when the pipeline is built.
+   */
+  public IncrementalOptions withTrackingTimeZone(ZoneId zone) {
+    checkArgumentNotNull(zone, "withTrackingTimeZone(zone): must not be null");
+    return toBuilder().setTrackingTimeZone(zone).build();
+  }
+
   void populateDisplayData(DisplayData.Builder builder) {
     builder
         .add(DisplayData.item("trackingColumn", getTrackingColumn()).withLabel("Tracking column"))
         .add(DisplayData.item("pollInterval", getPollInterval()).withLabel("Poll interval"))
         .add(DisplayData.item("commitDelay", getCommitDelay()).withLabel("Commit delay"))
         .addIfNotNull(DisplayData.item("startFrom", getStartFrom()).withLabel("Start from"))
+        .addIfNotNull(
+            DisplayData.item(
+                    "trackingTimeZone",
+                    getTrackingTimeZone() == null ? null : getTrackingTimeZone().getId())
+                .withLabel("Tracking column time zone"))
         .add(
             DisplayData.item("nullTrackingValues", getSkipNullTrackingValues() ? "skipped" : "fail")
                 .withLabel("NULL tracking values"));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.joda.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,9 @@ class IncrementalOptionsTest {
         .isEqualTo("2026-11-24T10:00");
     assertThat(options.withStartFrom(42).getStartFrom()).isEqualTo("42");
     assertThat(options.withNullTrackingValuesSkipped().getSkipNullTrackingValues()).isTrue();
+    assertThat(options.getTrackingTimeZone()).isNull();
+    assertThat(options.withTrackingTimeZone(ZoneId.of("Asia/Tokyo")).getTrackingTimeZone())
+        .isEqualTo(ZoneId.of("Asia/Tokyo"));
   }
 
   @Test
@@ -44,6 +48,8 @@ class IncrementalOptionsTest {
         .hasMessage("IncrementalOptions.trackingColumn(\" \"): must name a column");
     assertThatThrownBy(() -> IncrementalOptions.trackingColumn(null))
         .hasMessageContaining("trackingColumn(column)");
+    assertThatThrownBy(() -> options.withTrackingTimeZone(null))
+        .hasMessageContaining("withTrackingTimeZone(zone): must not be null");
   }
 
   @Test
@@ -54,7 +60,8 @@ class IncrementalOptionsTest {
                 .withUsername("reader").withPassword("hunter2"))
             .withTable("orders")
             .withIncremental(IncrementalOptions.trackingColumn("updated_at")
-                .withCommitDelay(Duration.standardSeconds(3)).withStartFrom(5));
+                .withCommitDelay(Duration.standardSeconds(3)).withStartFrom(5)
+                .withTrackingTimeZone(ZoneId.of("America/New_York")));
     DisplayData data = DisplayData.from(read);
     assertThat(data.toString()).doesNotContain("hunter2");
     assertThat(data.items()).anySatisfy(i -> {
@@ -68,6 +75,10 @@ class IncrementalOptionsTest {
     assertThat(data.items()).anySatisfy(i -> {
       assertThat(i.getKey()).isEqualTo("startFrom");
       assertThat(i.getValue()).isEqualTo("5");
+    });
+    assertThat(data.items()).anySatisfy(i -> {
+      assertThat(i.getKey()).isEqualTo("trackingTimeZone");
+      assertThat(i.getValue()).isEqualTo("America/New_York");
     });
     assertThat(data.items()).noneSatisfy(i -> assertThat(i.getKey()).isEqualTo("parallelism"));
     assertThat(read.toString()).doesNotContain("hunter2");

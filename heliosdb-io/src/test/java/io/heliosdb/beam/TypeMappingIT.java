@@ -187,8 +187,10 @@ class TypeMappingIT {
     Instant instant = Instant.parse("2024-02-29T10:34:56.789012Z");
     try (var connection = db.connect();
         var update = connection.prepareStatement(
-            "UPDATE " + table + " SET c_timestamp = ? WHERE id = 1")) {
-      update.setTimestamp(1, java.sql.Timestamp.from(instant));
+            "UPDATE " + table + " SET c_timestamp = FROM_UNIXTIME(?) WHERE id = 1")) {
+      // the instant itself, whatever the JVM's and the session's zones
+      update.setBigDecimal(1, java.math.BigDecimal.valueOf(instant.getEpochSecond())
+          .add(java.math.BigDecimal.valueOf(instant.getNano(), 9)));
       update.executeUpdate();
     }
 

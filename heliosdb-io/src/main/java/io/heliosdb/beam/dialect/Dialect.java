@@ -72,6 +72,14 @@ public interface Dialect extends Serializable {
   /** The Beam mapping of a column's type, or empty when this dialect has none. */
   Optional<ColumnMapping> mapColumn(ColumnInfo column);
 
+  /**
+   * SQL run once on every new pooled connection before its first use, or null for none (MySQL:
+   * the session's time zone).
+   */
+  default @Nullable String connectionInitSql() {
+    return null;
+  }
+
   /** The clause that limits a query to {@code ?} rows, placed after ORDER BY. */
   String limitClause();
 

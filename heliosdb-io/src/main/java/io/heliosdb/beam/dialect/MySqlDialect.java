@@ -10,8 +10,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.regex.Matcher;
@@ -150,11 +151,21 @@ public final class MySqlDialect extends CatalogDialect {
           case "date" -> Mappings.LOCAL_DATE;
           case "time" -> Mappings.LOCAL_TIME;
           case "datetime" -> Mappings.LOCAL_DATE_TIME;
-          case "timestamp" -> Mappings.INSTANT_FROM_TIMESTAMP;
+          case "timestamp" -> Mappings.INSTANT_FROM_UTC_DATE_TIME;
           case "year" -> Mappings.INT16;
           case "uuid" -> Mappings.UUID_STRING;
           default -> null;
         });
+  }
+
+  /**
+   * Every session in UTC: TIMESTAMP values are then read and bound as UTC date-times, exact
+   * whatever the JVM's and the server's zones (an offset needs no time zone tables, and has no
+   * repeated hour).
+   */
+  @Override
+  public String connectionInitSql() {
+    return "SET time_zone = '+00:00'";
   }
 
   @Override
@@ -168,10 +179,19 @@ public final class MySqlDialect extends CatalogDialect {
     statement.setFetchSize(mysqlDriver ? Integer.MIN_VALUE : fetchSize);
   }
 
-  /** NOW(6) is the session's local time, as TIMESTAMP and DATETIME values are read. */
+  /**
+   * TIMESTAMP: the clock as a UTC date-time, as the UTC session reads the column. DATETIME: the
+   * clock in the server's time zone ({@code @@global.time_zone}), in which sessions that keep
+   * the server's zone write {@code NOW()}.
+   */
   @Override
   public String commitCutoffQuery(ColumnInfo trackingColumn) {
-    return "SELECT NOW(6) - INTERVAL ? MICROSECOND, UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND";
+    String utc = "UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND";
+    String typed =
+        trackingColumn.typeName().equals("datetime")
+            ? "CONVERT_TZ(" + utc + ", '+00:00', @@GLOBAL.time_zone)"
+            : utc;
+    return "SELECT " + typed + ", " + utc;
   }
 
   @Override
@@ -529,7 +549,8 @@ public final class MySqlDialect extends CatalogDialect {
     if (value instanceof UUID uuid) {
       statement.setString(index, uuid.toString());
     } else if (value instanceof Instant instant) {
-      statement.setTimestamp(index, Timestamp.from(instant));
+      // the session is in UTC (connectionInitSql): its date-time is the instant, whatever the JVM
+      statement.setObject(index, LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
     } else {
       super.bindValue(statement, index, value);
     }

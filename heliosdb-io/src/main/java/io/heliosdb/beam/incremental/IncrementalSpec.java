@@ -9,6 +9,7 @@ import java.io.Serializable;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *     rows that share a tracking value
  * @param startFrom the first tracking value to read (inclusive), of the column's Beam type, or
  *     null to read from the beginning
+ * @param trackingZone the zone of a tracking column of date-times without zone, as the user
+ *     stated it; null for the reading session's zone
  * @param pageSize rows per query, streamed
  * @param outputBatchSize rows claimed, then emitted, together
  */
@@ -39,6 +42,7 @@ public record IncrementalSpec(
     long pollIntervalMillis,
     long commitDelayMillis,
     @Nullable Object startFrom,
+    @Nullable ZoneId trackingZone,
     int pageSize,
     int fetchSize,
     int outputBatchSize,
@@ -49,7 +53,7 @@ public record IncrementalSpec(
   public enum TrackingKind {
     /** A point in time (timestamptz, MySQL timestamp): its value is the event time. */
     INSTANT,
-    /** A date-time without zone, in the database session's time zone. */
+    /** A date-time without zone, in the zone the user states or the database session's. */
     LOCAL_DATE_TIME,
     /** An ever-increasing number; the event time is when the poll first saw it exist. */
     INTEGER
@@ -72,6 +76,7 @@ public record IncrementalSpec(
       long pollIntervalMillis,
       long commitDelayMillis,
       @Nullable String startFrom,
+      @Nullable ZoneId trackingZone,
       int pageSize,
       int fetchSize,
       int outputBatchSize,
@@ -99,13 +104,23 @@ public record IncrementalSpec(
               + " key; incremental mode needs one to order rows that share a tracking value:"
               + " add a primary key to the table");
     }
+    if (trackingZone != null && kind != TrackingKind.LOCAL_DATE_TIME) {
+      throw new IllegalArgumentException(
+          "IncrementalOptions.withTrackingTimeZone(" + trackingZone + "): column "
+              + trackingColumn + " of table " + table.table() + " has type "
+              + column.describeType() + ", whose values "
+              + (kind == TrackingKind.INSTANT ? "are instants already" : "are not date-times")
+              + "; a time zone applies only to date-times without zone (timestamp, datetime)."
+              + " Remove withTrackingTimeZone");
+    }
     List<String> tieBreak = new ArrayList<>(table.primaryKey());
     tieBreak.remove(trackingColumn);
     Object start =
         startFrom == null ? null : parseStart(kind, fieldType(dialect, column), column, startFrom);
     return new IncrementalSpec(
         connection, dialect, table, trackingColumn, tieBreak, kind, pollIntervalMillis,
-        commitDelayMillis, start, pageSize, fetchSize, outputBatchSize, unknownTypesAsString);
+        commitDelayMillis, start, trackingZone, pageSize, fetchSize, outputBatchSize,
+        unknownTypesAsString);
   }
 
   private static TrackingKind kindOf(Dialect dialect, ColumnInfo column, String subject) {

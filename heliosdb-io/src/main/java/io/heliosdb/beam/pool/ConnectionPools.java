@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.util.DriverDataSource;
 import io.heliosdb.beam.ConnectionConfiguration;
+import io.heliosdb.beam.dialect.Dialects;
 import io.heliosdb.beam.metrics.PoolMetricsTracker;
 import io.heliosdb.beam.metrics.SourceMetrics;
 import java.util.HashMap;
@@ -68,6 +69,8 @@ public final class ConnectionPools {
     hikari.setConnectionTimeout(config.getConnectTimeout().getMillis());
     hikari.setIdleTimeout(config.getIdleTimeout().getMillis());
     hikari.setMaxLifetime(config.getMaxLifetime().getMillis());
+    hikari.setConnectionInitSql(
+        Dialects.forJdbcUrl(config.getJdbcUrl(), config.getRedactedUrl()).connectionInitSql());
     // fail on first use, not here: a worker starting while the database restarts must not die
     hikari.setInitializationFailTimeout(-1);
     // HikariCP logs refused connections at debug level only: warn, with the database's answer

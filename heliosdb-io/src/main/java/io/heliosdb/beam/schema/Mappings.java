@@ -2,12 +2,12 @@ package io.heliosdb.beam.schema;
 
 import java.sql.Array;
 import java.sql.ResultSet;
-import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -63,13 +63,16 @@ public final class Mappings {
             OffsetDateTime value = rs.getObject(i, OffsetDateTime.class);
             return value == null ? null : value.toInstant();
           });
-  /** An instant read through {@link Timestamp} (MySQL TIMESTAMP, in the session's time zone). */
-  public static final ColumnMapping INSTANT_FROM_TIMESTAMP =
+  /**
+   * An instant read as the date-time a UTC session shows (MySQL TIMESTAMP, whose sessions the
+   * dialect sets to {@code time_zone = '+00:00'}): exact whatever the JVM's and server's zones.
+   */
+  public static final ColumnMapping INSTANT_FROM_UTC_DATE_TIME =
       new ColumnMapping(
           TIMESTAMP,
           (rs, i) -> {
-            Timestamp value = rs.getTimestamp(i);
-            return value == null ? null : value.toInstant();
+            LocalDateTime value = rs.getObject(i, LocalDateTime.class);
+            return value == null ? null : value.toInstant(ZoneOffset.UTC);
           });
   public static final ColumnMapping UUID_OBJECT =
       new ColumnMapping(UUID_TYPE, (rs, i) -> rs.getObject(i, UUID.class));

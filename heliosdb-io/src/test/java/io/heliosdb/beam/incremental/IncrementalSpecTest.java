@@ -44,9 +44,30 @@ class IncrementalSpecTest {
 
   static IncrementalSpec spec(
       Dialect dialect, TableMetadata table, String column, boolean skipNulls, String start) {
+    return spec(dialect, table, column, skipNulls, start, null);
+  }
+
+  static IncrementalSpec spec(
+      Dialect dialect, TableMetadata table, String column, boolean skipNulls, String start,
+      java.time.ZoneId zone) {
     return IncrementalSpec.create(
         ConnectionConfiguration.create("jdbc:postgresql://h/db"), dialect, table, column,
-        skipNulls, 1_000, 2_000, start, 100, 100, 10, false);
+        skipNulls, 1_000, 2_000, start, zone, 100, 100, 10, false);
+  }
+
+  @Test
+  void aTrackingTimeZoneIsKeptForDateTimesWithoutZoneAndRefusedForOthers() {
+    java.time.ZoneId tokyo = java.time.ZoneId.of("Asia/Tokyo");
+    assertThat(spec(POSTGRES, ORDERS, "created", false, null, tokyo).trackingZone())
+        .isEqualTo(tokyo);
+    assertThatThrownBy(() -> spec(POSTGRES, ORDERS, "updated_at", false, null, tokyo))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("IncrementalOptions.withTrackingTimeZone(Asia/Tokyo)")
+        .hasMessageContaining("column updated_at of table")
+        .hasMessageContaining("are instants already");
+    assertThatThrownBy(() -> spec(POSTGRES, ORDERS, "id", false, null, tokyo))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("are not date-times");
   }
 
   @Test

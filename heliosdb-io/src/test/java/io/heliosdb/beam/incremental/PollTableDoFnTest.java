@@ -30,7 +30,7 @@ class PollTableDoFnTest {
         ConnectionConfiguration.create("jdbc:postgresql://127.0.0.1:1/db")
             .withConnectTimeout(Duration.millis(250)),
         new PostgresDialect(), IncrementalSpecTest.ORDERS, "updated_at", false, 1_000, 2_000,
-        null, 100, 100, 10, false);
+        null, null, 100, 100, 10, false);
     PollTableDoFn fn = new PollTableDoFn(spec);
     fn.setup();
     return fn;
