@@ -16,6 +16,7 @@ import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ArgumentsSource;
@@ -51,10 +52,13 @@ class CdcTableChangesIT {
 
   private static final class Run implements AutoCloseable {
     final StreamCollector changes = new StreamCollector();
+    final StreamCollector positions = new StreamCollector();
     final PipelineResult result;
 
     Run(TestPipeline pipeline, HeliosDbIO.Read read) {
-      changes.collect(pipeline.apply(read), CdcTableChangesIT::render);
+      PCollection<Row> output = pipeline.apply(read);
+      changes.collect(output, CdcTableChangesIT::render);
+      positions.collect(output, change -> change.getString("position") + " " + render(change));
       result = CdcReadIT.start(pipeline);
     }
 
@@ -66,6 +70,7 @@ class CdcTableChangesIT {
     public void close() throws java.io.IOException {
       result.cancel();
       changes.clear();
+      positions.clear();
     }
   }
 
@@ -88,7 +93,7 @@ class CdcTableChangesIT {
         db.execute("ALTER TABLE " + table
                 + (db.isPostgres() ? " ALTER COLUMN n TYPE BIGINT" : " MODIFY n BIGINT NOT NULL"),
             "INSERT INTO " + table + " VALUES (2, 3000000000)");
-        String retyped = db.isPostgres() ? "n: int4 -> int8" : "n: int -> bigint";
+        String retyped = db.isPostgres() ? "n: int4 -> int8" : "n: int(11) -> bigint";
         assertThatThrownBy(
                 () -> run.result.waitUntilFinish(org.joda.time.Duration.standardSeconds(30)))
             .hasStackTraceContaining("." + table + "] the table's columns changed during CDC (added [],"
@@ -128,6 +133,36 @@ class CdcTableChangesIT {
       Thread.sleep(1_000);
       assertThat(run.changes.values())
           .containsExactly("c:1:1", "c:2:2", "t:" + table, "c:3:3");
+      List<String> byPosition = run.positions.values().stream()
+          .sorted(Comparator.comparing(p -> p.substring(0, p.indexOf(' ')),
+              PositionOrder.INSTANCE))
+          .toList();
+      System.out.println("[" + db + "] " + byPosition);
+      assertThat(byPosition).extracting(p -> p.substring(p.indexOf(' ') + 1))
+          .containsExactly("c:1:1", "c:2:2", "t:" + table, "c:3:3");
+    } finally {
+      CdcReadIT.dropSlot(db, table);
+      db.dropQuietly(table);
+    }
+  }
+
+  /** PostgreSQL: a publication that leaves out an operation is refused when the pipeline is built. */
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
+  void aPublicationThatLeavesOutTruncatesIsRefused(TestDatabase db) throws Exception {
+    Assumptions.assumeTrue(db.isPostgres(), "publications are PostgreSQL's");
+    String table = createTable(db, "cdc_publish");
+    try {
+      db.execute("CREATE PUBLICATION " + table + " FOR TABLE " + table
+          + " WITH (publish = 'insert, update, delete')");
+      assertThatThrownBy(() -> org.apache.beam.sdk.Pipeline.create()
+              .apply(CdcReadIT.read(db, table, CdcOptions.create().withSlotName(table))))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("CDC of table public." + table + " reads publication " + table
+              + ", which does not publish [truncate]: those changes would never reach the"
+              + " stream. Run ALTER PUBLICATION \"" + table + "\" SET (publish = 'insert,"
+              + " update, delete, truncate'), or name another publication with"
+              + " CdcOptions.withPublicationName");
     } finally {
       CdcReadIT.dropSlot(db, table);
       db.dropQuietly(table);
