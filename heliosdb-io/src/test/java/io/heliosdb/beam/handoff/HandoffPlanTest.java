@@ -63,12 +63,16 @@ class HandoffPlanTest {
     assertThat(plan.find(List.of(Long.MAX_VALUE))).isEqualTo(2);
   }
 
+  /** Keys [0, 100) read with transaction 15 in progress, keys from 100 on read later. */
+  private static HandoffPlan twoReads() {
+    return new HandoffPlan(
+        Map.of("lsn", 1L), new PostgresDialect(), List.of("id"),
+        List.of(chunk(0L, 100L, "10:20:15"), chunk(100L, null, "50:60:")));
+  }
+
   @Test
   void emitsTheChangesTheChunkReadOfTheirKeyDidNotSee() {
-    HandoffPlan plan =
-        new HandoffPlan(
-            Map.of("lsn", 1L), new PostgresDialect(), List.of("id"),
-            List.of(chunk(0L, 100L, "10:20:15"), chunk(100L, null, "50:60:")));
+    HandoffPlan plan = twoReads();
     assertThat(plan.emits(change("u", 5), tx(9))).isFalse(); // seen by [0, 100)
     assertThat(plan.emits(change("u", 5), tx(15))).isTrue(); // in progress then
     assertThat(plan.emits(change("d", 5), tx(25))).isTrue(); // after the read; before image
@@ -79,10 +83,7 @@ class HandoffPlanTest {
   /** A truncate has no key: emitted if no chunk read saw it, else the stream fails, naming it. */
   @Test
   void emitsATruncateNoChunkReadSawAndFailsOnOneAChunkReadSaw() {
-    HandoffPlan plan =
-        new HandoffPlan(
-            Map.of("lsn", 1L), new PostgresDialect(), List.of("id"),
-            List.of(chunk(0L, 100L, "10:20:15"), chunk(100L, null, "50:60:")));
+    HandoffPlan plan = twoReads();
     Row truncate = ChangeEnvelope.of(
         ENVELOPE, "t", null, null,
         Row.withSchema(ChangeEnvelope.SOURCE_SCHEMA).attachValues("db", "public", "t1"),
