@@ -10,8 +10,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
 /**
- * Change data capture: stream every insert, update and delete of a table from the database's
- * log. The provider follows from the database: PostgreSQL logical replication ({@code pgoutput}),
+ * Change data capture: stream every insert, update and delete of a table, and (PostgreSQL,
+ * MySQL/MariaDB) every truncate, from the database's log. The provider follows from the database: PostgreSQL logical replication ({@code pgoutput}),
  * the MariaDB (and MySQL) binary log, Oracle LogMiner.
  *
  * <pre>{@code

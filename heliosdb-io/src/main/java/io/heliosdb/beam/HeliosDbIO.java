@@ -221,10 +221,11 @@ public final class HeliosDbIO {
     }
 
     /**
-     * Reads in CDC mode instead: streams every insert, update and delete of the table from the
-     * database's log, as change envelopes ({@link io.heliosdb.beam.cdc.ChangeEnvelope}); see
-     * {@link CdcOptions}. The output is unbounded, with commit times as event timestamps. With
-     * {@link #withSnapshot} too, the table's rows come first as read events ({@code op = "r"}).
+     * Reads in CDC mode instead: streams every insert, update and delete of the table, and
+     * (PostgreSQL, MySQL/MariaDB) every truncate, from the database's log, as change envelopes
+     * ({@link io.heliosdb.beam.cdc.ChangeEnvelope}); see {@link CdcOptions}. The output is
+     * unbounded, with commit times as event timestamps. With {@link #withSnapshot} too, the
+     * table's rows come first as read events ({@code op = "r"}).
      */
     public Read withCdc(CdcOptions options) {
       checkArgumentNotNull(options, "withCdc(options): options must not be null");

@@ -20,6 +20,7 @@ final class ChangeConverter {
   private final Dialect dialect;
   private final Schema rows;
   private final Schema envelope;
+  private final RetypedColumns retypedColumns;
   /** The log's schema last seen, and its fields in the order of the table's: checked once. */
   private transient org.apache.kafka.connect.data.Schema checkedSchema;
   private transient Field[] columns;
@@ -29,6 +30,7 @@ final class ChangeConverter {
     this.dialect = spec.dialect();
     this.rows = spec.tableSchema().schema();
     this.envelope = spec.envelopeSchema();
+    this.retypedColumns = new RetypedColumns(dialect, spec.table().columns(), rows);
   }
 
   /** Whether a record is a change of a row (rather than a heartbeat or a schema event). */
@@ -56,7 +58,8 @@ final class ChangeConverter {
   }
 
   /**
-   * The envelope of a change record.
+   * The envelope of a change record: {@code c}, {@code u}, {@code d}, or {@code t} (a truncate of
+   * the table, without images).
    *
    * @param streamStart the offset the connector task started at
    *
@@ -100,10 +103,14 @@ final class ChangeConverter {
     return Row.withSchema(rows).attachValues(values);
   }
 
-  /** Fails fast, naming the change, when the log's columns differ from the table's schema. */
+  /**
+   * Fails fast, naming the change, when the log's columns differ from the table's schema: other
+   * names, or a type that no longer fits the output ({@link RetypedColumns}).
+   */
   private void checkColumns(Struct struct, SourceRecord record) {
     List<String> logColumns = struct.schema().fields().stream().map(Field::name).toList();
-    Optional<ColumnChange> change = ColumnChange.betweenNames(rows.getFieldNames(), logColumns);
+    Optional<ColumnChange> change = ColumnChange.betweenNames(
+        rows.getFieldNames(), logColumns, retypedColumns.in(struct.schema()));
     if (change.isEmpty()) {
       return;
     }

@@ -8,8 +8,9 @@ import org.joda.time.Instant;
 
 /**
  * The schema of a change event, usable by Beam SQL: {@code op} ({@code c} insert, {@code u}
- * update, {@code d} delete, {@code r} snapshot read), {@code before} and {@code after} (rows of
- * the table's schema, null where the operation has none), {@code source} (database, schema,
+ * update, {@code d} delete, {@code t} truncate of the table, {@code r} snapshot read), {@code
+ * before} and {@code after} (rows of the table's schema, null where the operation has none: both
+ * for a truncate), {@code source} (database, schema,
  * table), {@code position} (the log position, as {@code CdcOptions.withStartPosition} accepts it)
  * and {@code commit_time}.
  */

@@ -206,11 +206,20 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
         for (int i = 0; i < records.size(); i++) {
           SourceRecord record = records.get(i);
           LogPosition next = LogPosition.of(record.sourceOffset());
-          Row change =
-              ChangeConverter.isChange(record)
-                  ? converter.convert(record, task.startOffset())
-                  : null;
-          boolean emit = change != null && start.emits(change, ChangeConverter.sourceOf(record));
+          Row change;
+          boolean emit;
+          try {
+            change =
+                ChangeConverter.isChange(record)
+                    ? converter.convert(record, task.startOffset())
+                    : null;
+            emit = change != null && start.emits(change, ChangeConverter.sourceOf(record));
+          } catch (RuntimeException e) {
+            // a change that cannot be converted (the table changed) fails the call before it is
+            // claimed: the task keeps it, and the changes after it, for whoever reads on
+            task.giveBack(records.subList(i, records.size()));
+            throw e;
+          }
           if (!tracker.tryClaim(next)) {
             task.giveBack(records.subList(i, records.size()));
             metrics.checkpoint();

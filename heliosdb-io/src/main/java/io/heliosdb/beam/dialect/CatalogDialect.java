@@ -194,6 +194,17 @@ abstract class CatalogDialect implements Dialect {
     properties.put("snapshot.mode", "recovery");
   }
 
+  /**
+   * Settings of connectors whose changes HeliosDbIO checks and emits in full: truncates as
+   * changes of their own ({@code op = "t"}; Debezium skips them by default), and each column's
+   * declared type with every change, which {@code RetypedColumns} compares with the output
+   * schema.
+   */
+  static void emitTruncatesAndDeclaredTypes(Map<String, String> properties) {
+    properties.put("skipped.operations", "none");
+    properties.put("column.propagate.source.type", ".*");
+  }
+
   /** The columns of the indexes that have exactly one. */
   static List<String> singleColumns(Map<String, List<String>> indexes) {
     return indexes.values().stream().filter(c -> c.size() == 1).map(c -> c.get(0)).toList();

@@ -80,6 +80,19 @@ public interface Dialect extends Serializable {
     return null;
   }
 
+  /**
+   * A column as the change log declares it (the type name, length and scale the connector
+   * reports with each change), described as {@link #describeTable} describes columns, so that
+   * {@link #mapColumn} maps it and its {@link ColumnInfo#describeType} compares with the
+   * catalog's.
+   *
+   * @param length the declared length or precision, 0 if none
+   * @param scale the declared scale, 0 if none
+   */
+  default ColumnInfo columnOfLog(String name, String type, int length, int scale) {
+    return new ColumnInfo(name, 0, type, type, length, scale, true);
+  }
+
   /** The clause that limits a query to {@code ?} rows, placed after ORDER BY. */
   String limitClause();
 

@@ -168,6 +168,32 @@ public final class MySqlDialect extends CatalogDialect {
     return "SET time_zone = '+00:00'";
   }
 
+  /** Type names the server accepts in DDL but reports as another in its catalog. */
+  private static final Map<String, String> TYPE_ALIASES = Map.of(
+      "integer", "int", "bool", "tinyint", "boolean", "tinyint", "dec", "decimal",
+      "fixed", "decimal", "numeric", "decimal", "double precision", "double", "real", "double");
+  /** A declared type: the data type, then its attributes. */
+  private static final Pattern DECLARED_TYPE =
+      Pattern.compile("(.*?)((?: (?:unsigned|signed|zerofill))*)");
+
+  /**
+   * The binlog reader reports {@code INT UNSIGNED}, {@code BIGINT UNSIGNED ZEROFILL}: the data
+   * type, then its attributes. As {@link #describeTable} does, the type name is the data type and
+   * the column type adds the length (1 for a {@code BOOLEAN}) and the attributes.
+   */
+  @Override
+  public ColumnInfo columnOfLog(String name, String type, int length, int scale) {
+    Matcher matcher = DECLARED_TYPE.matcher(type.toLowerCase(java.util.Locale.ROOT).trim());
+    matcher.matches(); // always: the attributes may be none
+    String declared = matcher.group(1);
+    String attributes = matcher.group(2);
+    String dataType = TYPE_ALIASES.getOrDefault(declared, declared);
+    int size = declared.startsWith("bool") ? 1 : length;
+    String sized = size <= 0 ? dataType
+        : dataType + "(" + size + (scale > 0 ? "," + scale : "") + ")";
+    return new ColumnInfo(name, 0, dataType, sized + attributes, size, scale, true);
+  }
+
   @Override
   public String limitClause() {
     return "LIMIT ?";
@@ -360,6 +386,7 @@ public final class MySqlDialect extends CatalogDialect {
     // which may repeat changes of the transaction it was in: at-least-once, as documented.
     properties.put("connect.keep.alive.interval.ms", "10000");
     properties.put("bigint.unsigned.handling.mode", "precise");
+    emitTruncatesAndDeclaredTypes(properties);
     return properties;
   }
 

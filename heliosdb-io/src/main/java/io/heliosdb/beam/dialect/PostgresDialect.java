@@ -238,6 +238,7 @@ public final class PostgresDialect extends CatalogDialect {
     properties.put("interval.handling.mode", "string");
     properties.put("slot.max.retries", "3");
     properties.put("slot.retry.delay.ms", "2000");
+    emitTruncatesAndDeclaredTypes(properties);
     return properties;
   }
 
@@ -266,6 +267,41 @@ public final class PostgresDialect extends CatalogDialect {
               + " primary key");
     }
     existingSlot(connection, settings.slotName());
+    checkPublishedOperations(connection, settings);
+  }
+
+  /** The operations a publication must publish: each one it leaves out never reaches CDC. */
+  private static final List<String> OPERATIONS = List.of("insert", "update", "delete", "truncate");
+
+  /**
+   * A publication of that name, if one exists, must publish every operation CDC emits.
+   *
+   * @throws IllegalStateException naming the publication and the operations it leaves out
+   */
+  private void checkPublishedOperations(Connection connection, ChangeCaptureSettings settings)
+      throws SQLException {
+    List<String> missing = new java.util.ArrayList<>();
+    forEachRow(
+        connection,
+        "SELECT pubinsert, pubupdate, pubdelete, pubtruncate FROM pg_publication"
+            + " WHERE pubname = ?",
+        rs -> {
+          for (int i = 0; i < OPERATIONS.size(); i++) {
+            if (!rs.getBoolean(i + 1)) {
+              missing.add(OPERATIONS.get(i));
+            }
+          }
+        },
+        settings.publicationName());
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException(
+          "CDC of table " + settings.table() + " reads publication "
+              + settings.publicationName() + ", which does not publish " + missing
+              + ": those changes would never reach the stream. Run ALTER PUBLICATION "
+              + quoteIdentifier(settings.publicationName()) + " SET (publish = '"
+              + String.join(", ", OPERATIONS) + "'), or name another publication with"
+              + " CdcOptions.withPublicationName");
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.heliosdb.beam.handoff;
 
+import io.heliosdb.beam.HeliosDbException;
 import io.heliosdb.beam.cdc.ChangeEnvelope;
 import io.heliosdb.beam.cdc.StreamStart;
 import io.heliosdb.beam.dialect.ChangeVisibility;
@@ -48,13 +49,37 @@ final class HandoffPlan implements StreamStart {
     return chunks.size();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A truncate (no image) is emitted if no chunk read saw it: every snapshot row is then of
+   * the table before it, and its position after theirs.
+   *
+   * @throws HeliosDbException for a truncate some chunk read saw: the snapshot holds the table
+   *     after it, at a position before it, which no replay by position can join with the stream
+   */
   @Override
   public boolean emits(Row change, Struct source) {
     Row image =
         change.getRow(ChangeEnvelope.AFTER) != null
             ? change.getRow(ChangeEnvelope.AFTER)
             : change.getRow(ChangeEnvelope.BEFORE);
-    int chunk = find(KeyOrder.of(Objects.requireNonNull(image), keyFields));
+    if (image == null) {
+      for (int chunk = 0; chunk < chunks.size(); chunk++) {
+        if (visibility(chunk).saw(source)) {
+          throw new HeliosDbException(
+              "[" + change.getRow(ChangeEnvelope.SOURCE).getString("table") + "] a TRUNCATE of"
+                  + " the table at position " + change.getString(ChangeEnvelope.POSITION)
+                  + " committed while its snapshot was read: the snapshot holds rows from after"
+                  + " it, which the stream, started before it, cannot follow exactly. Start the"
+                  + " pipeline again so that the snapshot and the stream both start after it"
+                  + " (PostgreSQL: drop the replication slot first; it still stands before the"
+                  + " TRUNCATE)");
+        }
+      }
+      return true;
+    }
+    int chunk = find(KeyOrder.of(image, keyFields));
     return chunk < 0 || !visibility(chunk).saw(source);
   }
 

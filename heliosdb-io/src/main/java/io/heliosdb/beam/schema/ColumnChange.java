@@ -42,7 +42,16 @@ public record ColumnChange(
 
   /** The change between two lists of column names, in order; empty if they are equal. */
   public static Optional<ColumnChange> betweenNames(List<String> built, List<String> now) {
-    return of(built, now, List.of(), true);
+    return betweenNames(built, now, List.of());
+  }
+
+  /**
+   * The change between two lists of column names, in order, and the columns found retyped ({@code
+   * name: old -> new}); empty if the names are equal and none is retyped.
+   */
+  public static Optional<ColumnChange> betweenNames(
+      List<String> built, List<String> now, List<String> retyped) {
+    return of(built, now, retyped, true);
   }
 
   private static Optional<ColumnChange> of(

@@ -26,6 +26,9 @@ class ChangeCaptureDialectTest {
         .containsEntry("publication.autocreate.mode", "disabled")
         .containsEntry("table.include.list", "\\Qshop.order.items\\E")
         .containsEntry("topic.prefix", "src_1")
+        // truncates as changes; each column's declared type with each change
+        .containsEntry("skipped.operations", "none")
+        .containsEntry("column.propagate.source.type", ".*")
         .doesNotContainKey("database.password");
   }
 
@@ -41,7 +44,9 @@ class ChangeCaptureDialectTest {
             "io.debezium.relational.history.MemorySchemaHistory")
         .containsEntry("connector.class", "io.debezium.connector.mariadb.MariaDbConnector")
         // a restarted server is noticed within 10 s, not Debezium's default minute
-        .containsEntry("connect.keep.alive.interval.ms", "10000");
+        .containsEntry("connect.keep.alive.interval.ms", "10000")
+        .containsEntry("skipped.operations", "none")
+        .containsEntry("column.propagate.source.type", ".*");
     assertThat(new MySqlDialect(false).changeTaskProperties("jdbc:mariadb://h/shop", "r",
         SETTINGS)).containsEntry("database.ssl.mode", "disable");
     assertThat(new MySqlDialect(true).changeTaskClass())

@@ -1,7 +1,9 @@
 package io.heliosdb.beam.handoff;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.heliosdb.beam.HeliosDbException;
 import io.heliosdb.beam.cdc.ChangeEnvelope;
 import io.heliosdb.beam.dialect.PostgresDialect;
 import io.heliosdb.beam.snapshot.ChunkSnapshot;
@@ -61,17 +63,39 @@ class HandoffPlanTest {
     assertThat(plan.find(List.of(Long.MAX_VALUE))).isEqualTo(2);
   }
 
+  /** Keys [0, 100) read with transaction 15 in progress, keys from 100 on read later. */
+  private static HandoffPlan twoReads() {
+    return new HandoffPlan(
+        Map.of("lsn", 1L), new PostgresDialect(), List.of("id"),
+        List.of(chunk(0L, 100L, "10:20:15"), chunk(100L, null, "50:60:")));
+  }
+
   @Test
   void emitsTheChangesTheChunkReadOfTheirKeyDidNotSee() {
-    HandoffPlan plan =
-        new HandoffPlan(
-            Map.of("lsn", 1L), new PostgresDialect(), List.of("id"),
-            List.of(chunk(0L, 100L, "10:20:15"), chunk(100L, null, "50:60:")));
+    HandoffPlan plan = twoReads();
     assertThat(plan.emits(change("u", 5), tx(9))).isFalse(); // seen by [0, 100)
     assertThat(plan.emits(change("u", 5), tx(15))).isTrue(); // in progress then
     assertThat(plan.emits(change("d", 5), tx(25))).isTrue(); // after the read; before image
     assertThat(plan.emits(change("c", 150), tx(25))).isFalse(); // seen by [100, ...)
     assertThat(plan.emits(change("c", -4), tx(1))).isTrue(); // below every chunk
+  }
+
+  /** A truncate has no key: emitted if no chunk read saw it, else the stream fails, naming it. */
+  @Test
+  void emitsATruncateNoChunkReadSawAndFailsOnOneAChunkReadSaw() {
+    HandoffPlan plan = twoReads();
+    Row truncate = ChangeEnvelope.of(
+        ENVELOPE, "t", null, null,
+        Row.withSchema(ChangeEnvelope.SOURCE_SCHEMA).attachValues("db", "public", "t1"),
+        "0/5@0/4:TRUNCATE", Instant.now());
+    assertThat(plan.emits(truncate, tx(70))).isTrue(); // after every read
+    assertThatThrownBy(() -> plan.emits(truncate, tx(30))) // seen by [100, ...) only
+        .isInstanceOf(HeliosDbException.class)
+        .hasMessageContaining("[t1] a TRUNCATE of the table at position 0/5@0/4:TRUNCATE"
+            + " committed while its snapshot was read")
+        .hasMessageContaining("Start the pipeline again");
+    assertThatThrownBy(() -> plan.emits(truncate, tx(5))) // seen by both
+        .isInstanceOf(HeliosDbException.class);
   }
 
   @Test

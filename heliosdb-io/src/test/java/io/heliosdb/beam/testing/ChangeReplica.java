@@ -11,16 +11,17 @@ import org.apache.beam.sdk.values.Row;
 /**
  * Replays the change envelopes of a table of {@code (id BIGINT, v VARCHAR)} onto an in-memory
  * replica in position order, checking each change against the replica as it goes: an insert must
- * find its key absent, an update or delete must find exactly its before image. A change lost,
- * repeated, or one the snapshot row already contained breaks that chain and is reported.
+ * find its key absent, an update or delete must find exactly its before image, a truncate
+ * ({@code t}) empties the replica. A change lost, repeated, or one the snapshot row already
+ * contained breaks that chain and is reported.
  */
 public final class ChangeReplica {
-  /** {@code op|id|before v|after v|position}, one line per envelope. */
+  /** {@code op|id|before v|after v|position}, one line per envelope ({@code id} - for a truncate). */
   public static String render(Row change) {
     Row before = change.getRow("before");
     Row after = change.getRow("after");
     Row key = after != null ? after : before;
-    return change.getString("op") + "|" + key.getValue("id") + "|"
+    return change.getString("op") + "|" + (key == null ? "-" : key.getValue("id")) + "|"
         + (before == null ? "-" : before.getString("v")) + "|"
         + (after == null ? "-" : after.getString("v")) + "|" + change.getString("position");
   }
@@ -30,22 +31,28 @@ public final class ChangeReplica {
   private int snapshotRows;
   private int changes;
 
-  /** Replays rendered envelopes (in any arrival order; sorted here by key, then position). */
+  /**
+   * Replays rendered envelopes (in any arrival order; sorted here by position, which keeps each
+   * key's changes in their order and places a truncate among all of them).
+   */
   public static ChangeReplica replay(List<String> rendered) {
     ChangeReplica replica = new ChangeReplica();
     List<String[]> events = new ArrayList<>();
     rendered.forEach(line -> events.add(line.split("\\|", 5)));
-    events.sort(
-        Comparator.<String[], Long>comparing(e -> Long.parseLong(e[1]))
-            .thenComparing(e -> e[4], PositionOrder.INSTANCE));
+    events.sort(Comparator.comparing(e -> e[4], PositionOrder.INSTANCE));
     events.forEach(replica::apply);
     return replica;
   }
 
   private void apply(String[] event) {
+    String op = event[0];
+    if (op.equals("t")) {
+      changes++;
+      rows.clear();
+      return;
+    }
     long id = Long.parseLong(event[1]);
     String current = rows.get(id);
-    String op = event[0];
     switch (op) {
       case "r" -> {
         snapshotRows++;
