@@ -2,6 +2,7 @@ package io.heliosdb.beam;
 
 import io.heliosdb.beam.dialect.ChangeCaptureSettings;
 import io.heliosdb.beam.dialect.Dialect;
+import io.heliosdb.beam.dialect.ExclusiveLogReader;
 import io.heliosdb.beam.schema.TableId;
 import io.heliosdb.beam.schema.TableMetadata;
 import java.sql.Connection;
@@ -119,7 +120,8 @@ final class TableDetector {
   /**
    * Checks the database's CDC setup, and what a CDC read of the table needs of it, when the
    * pipeline is built ({@link Dialect#checkChangeCaptureSetup}, {@link
-   * Dialect#checkChangeCaptureOf}).
+   * Dialect#checkChangeCaptureOf}), and that no other process streams with the read's slot
+   * ({@link ExclusiveLogReader#checkLogReaderFree}).
    *
    * @throws IllegalStateException naming the setting, privilege, table or slot at fault
    * @throws IllegalArgumentException if the start position is not in the server's log
@@ -130,6 +132,9 @@ final class TableDetector {
     try (Connection connection = connect(config)) {
       dialect.checkChangeCaptureSetup(connection);
       dialect.checkChangeCaptureOf(connection, table, settings, startPosition);
+      if (dialect instanceof ExclusiveLogReader exclusive) {
+        exclusive.checkLogReaderFree(connection, settings);
+      }
     } catch (SQLException e) {
       throw new HeliosDbException(
           "Cannot check the CDC setup of " + config.getRedactedUrl() + ": " + e.getMessage(), e);
