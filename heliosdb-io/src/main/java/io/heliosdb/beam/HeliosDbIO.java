@@ -477,12 +477,15 @@ public final class HeliosDbIO {
             + " postgresql:// or mariadb:// URL): the log reader does not take credentials from"
             + " the JDBC URL's query parameters");
       }
-      TableDetector.checkChangeCapture(
-          config, dialect, metadata, settings, options.getStartPosition());
       CdcSpec spec =
           new CdcSpec(
               config, dialect, metadata, settings, options.getStartPosition(),
               getUnknownTypesAsString());
+      // a slot held by a reader of this JVM that stopped being called (a cancelled pipeline)
+      // is taken over when the stream starts
+      TableDetector.checkChangeCapture(
+          config, dialect, metadata, settings, options.getStartPosition(),
+          !spec.logReaderLeftUnusedHere());
       spec.tableSchema(); // fails here, naming the column, if a type has no mapping
       claimLogReader(input.getPipeline(), spec);
       return spec;

@@ -121,18 +121,19 @@ final class TableDetector {
    * Checks the database's CDC setup, and what a CDC read of the table needs of it, when the
    * pipeline is built ({@link Dialect#checkChangeCaptureSetup}, {@link
    * Dialect#checkChangeCaptureOf}), and that no other process streams with the read's slot
-   * ({@link ExclusiveLogReader#checkLogReaderFree}).
+   * ({@link ExclusiveLogReader#checkLogReaderFree}) if {@code checkLogReaderFree}.
    *
    * @throws IllegalStateException naming the setting, privilege, table or slot at fault
    * @throws IllegalArgumentException if the start position is not in the server's log
    */
   static void checkChangeCapture(
       ConnectionConfiguration config, Dialect dialect, TableMetadata table,
-      ChangeCaptureSettings settings, @Nullable String startPosition) {
+      ChangeCaptureSettings settings, @Nullable String startPosition,
+      boolean checkLogReaderFree) {
     try (Connection connection = connect(config)) {
       dialect.checkChangeCaptureSetup(connection);
       dialect.checkChangeCaptureOf(connection, table, settings, startPosition);
-      if (dialect instanceof ExclusiveLogReader exclusive) {
+      if (checkLogReaderFree && dialect instanceof ExclusiveLogReader exclusive) {
         exclusive.checkLogReaderFree(connection, settings);
       }
     } catch (SQLException e) {

@@ -59,6 +59,14 @@ public record CdcSpec(
         : readId();
   }
 
+  /**
+   * Whether a reader of this JVM holds the resource but stopped being called (its pipeline was
+   * cancelled without a teardown): watched for up to {@link ChangeTasks#UNUSED_MILLIS}.
+   */
+  public boolean logReaderLeftUnusedHere() {
+    return ChangeTasks.leftUnused(logReaderKey());
+  }
+
   /** The resource as a user names it ({@code replication slot s}, {@code server id 7}). */
   String logReaderName() {
     return dialect instanceof ExclusiveLogReader exclusive

@@ -33,6 +33,9 @@ final class ChangeTasks {
   /** How long an unused task keeps its resource. */
   static final long IDLE_CLOSE_MILLIS = 15_000;
 
+  /** How long a task no call uses is taken as left by its reader ({@link #leftUnused}). */
+  static final long UNUSED_MILLIS = 2_000;
+
   private static final Logger LOG = LoggerFactory.getLogger(ChangeTasks.class);
   private static final Map<String, Held> HELD = new ConcurrentHashMap<>();
   private static final Map<String, Object> KEY_LOCKS = new ConcurrentHashMap<>();
@@ -129,6 +132,32 @@ final class ChangeTasks {
       HELD.put(key, started);
       return new Lease(started);
     }
+  }
+
+  /**
+   * Whether this JVM holds the resource in a task that no call used for {@link #UNUSED_MILLIS}
+   * (watched for that long unless a call uses it): a running stream's calls follow each other
+   * without pause, so its reader has stopped being called.
+   */
+  static boolean leftUnused(String key) {
+    Held held = HELD.get(key);
+    if (held == null) {
+      return false;
+    }
+    long lastUsed = held.lastUsed;
+    long until = System.currentTimeMillis() + UNUSED_MILLIS;
+    while (System.currentTimeMillis() < until) {
+      if (held.inUse.isLocked() || held.lastUsed != lastUsed) {
+        return false;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Closes {@code owner}'s task of the read's resource, if it owns it, once its call ended. */
