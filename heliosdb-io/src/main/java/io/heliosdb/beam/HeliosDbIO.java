@@ -106,6 +106,7 @@ public final class HeliosDbIO {
   /** Default server ids of binlog readers: one drawn per read from this range. */
   static final long DEFAULT_SERVER_IDS_FROM = 1_000_000L;
   static final int DEFAULT_SERVER_IDS = 1_000_000_000;
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
   /** The slots (server ids) of the CDC reads of each pipeline being built. */
   private static final java.util.Map<org.apache.beam.sdk.Pipeline, java.util.Map<String, String>>
       LOG_READERS = new java.util.WeakHashMap<>();
@@ -455,12 +456,12 @@ public final class HeliosDbIO {
       long serverId =
           options.getServerId() != null
               ? options.getServerId()
-              : DEFAULT_SERVER_IDS_FROM + java.util.concurrent.ThreadLocalRandom.current().nextInt(DEFAULT_SERVER_IDS);
+              : DEFAULT_SERVER_IDS_FROM + RANDOM.nextInt(DEFAULT_SERVER_IDS);
       ChangeCaptureSettings settings =
           new ChangeCaptureSettings(
               metadata.table(),
               // unique per read: the reader instances of one read share their log reader
-              slot + "_" + serverId + "_" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16),
+              slot + "_" + serverId + "_" + Long.toHexString(RANDOM.nextLong() >>> 16),
               slot,
               options.getPublicationName() != null ? options.getPublicationName() : slot,
               serverId,

@@ -1,5 +1,6 @@
 package io.heliosdb.beam.cdc;
 
+import io.heliosdb.beam.HeliosDbException;
 import io.heliosdb.beam.dialect.FailureKind;
 import io.heliosdb.beam.metrics.SourceMetrics;
 import io.heliosdb.beam.pool.ConnectionPools;
@@ -41,9 +42,9 @@ import org.slf4j.LoggerFactory;
  * emitted; records polled but not claimed stay with the task for the next call. The task, with
  * its replication connection, stays running in this JVM ({@link ChangeTasks}), owned by this
  * instance, and is reused when the next call (of this instance, or of another instance of the
- * read the stream moved to) resumes where it stands. A call returns after {@link #MAX_RECORDS_PER_CALL}
- * records, {@link #MAX_CALL_MILLIS}, or as soon as a poll drained what was waiting (fewer than
- * {@link #FULL_POLL} records): runners such as the Direct runner release a call's outputs only
+ * read the stream moved to) resumes where it stands. A call returns after {@link
+ * #MAX_RECORDS_PER_CALL} records, {@link #MAX_CALL_MILLIS}, or as soon as a poll drained what
+ * was waiting (fewer than {@link #FULL_POLL} records): runners such as the Direct runner release a call's outputs only
  * when it returns, so a call that went on polling a steady trickle would hold them back. It
  * returns {@code resume()} without delay: the connector's poll itself waits a few milliseconds.
  *
@@ -184,11 +185,11 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
           "CDC of " + spec.label() + ": " + spec.logReaderName() + " has been in use by another"
               + " reader for " + (now - busySince) / 1_000 + " s: another pipeline or read streams"
               + " with it, and one serves one stream. Give each read its own with "
-              + spec.logReaderOption() + "(...) (" + error.getMessage() + ")",
+              + spec.logReaderOption() + "(...) (" + HeliosDbException.describe(error) + ")",
           error);
     }
     LOG.info("[{}] {} is in use by another reader; waiting for it to let go ({})", spec.label(),
-        spec.logReaderName(), error.getMessage());
+        spec.logReaderName(), HeliosDbException.describe(error));
     metrics.checkpoint();
     return ProcessContinuation.resume().withResumeDelay(Duration.millis(BUSY_RETRY_MILLIS));
   }

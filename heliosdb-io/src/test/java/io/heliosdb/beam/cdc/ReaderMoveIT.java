@@ -86,12 +86,8 @@ class ReaderMoveIT {
       first.teardown();
       moved.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
       writer.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
-      // nothing lost, nothing twice
-      List<Long> want = new ArrayList<>();
-      for (long id = 1; id <= ROWS; id++) {
-        want.add(id);
-      }
-      assertThat(read).containsExactlyInAnyOrderElementsOf(want);
+      assertThat(read).as("nothing lost, nothing twice")
+          .containsExactlyInAnyOrderElementsOf(everyId());
     } finally {
       writer.cancel(true);
       second.teardown();
@@ -140,11 +136,8 @@ class ReaderMoveIT {
       }
       released.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
       writer.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
-      List<Long> want = new ArrayList<>();
-      for (long id = 1; id <= ROWS; id++) {
-        want.add(id);
-      }
-      assertThat(read).containsExactlyInAnyOrderElementsOf(want);
+      assertThat(read).as("nothing lost, nothing twice")
+          .containsExactlyInAnyOrderElementsOf(everyId());
     } finally {
       if (writer != null) {
         writer.cancel(true);
@@ -181,6 +174,11 @@ class ReaderMoveIT {
         connection.close();
       }
     }
+  }
+
+  /** The ids {@link #write} inserts. */
+  private static List<Long> everyId() {
+    return java.util.stream.LongStream.rangeClosed(1, ROWS).boxed().toList();
   }
 
   /** Inserts {@link #ROWS} rows, 20 a transaction, over about four seconds. */
