@@ -66,9 +66,11 @@ public abstract class CdcOptions implements Serializable {
 
   /**
    * The PostgreSQL replication slot (lower-case letters, digits and underscores, at most 63),
-   * created if missing; default {@code heliosdb_<schema>_<table>}. It keeps the WAL the stream
-   * has not acknowledged: drop it yourself ({@code SELECT pg_drop_replication_slot('name')}) when
-   * the pipeline is retired; HeliosDbIO never drops it.
+   * created if missing; default {@code heliosdb_<schema>_<table>}. A slot serves one stream and
+   * holds its position across restarts: give each read of a table its own name, and keep it for
+   * the read's restarts. A slot another process streams from fails the pipeline's construction.
+   * It keeps the WAL the stream has not acknowledged: drop it yourself ({@code SELECT
+   * pg_drop_replication_slot('name')}) when the pipeline is retired; HeliosDbIO never drops it.
    */
   public CdcOptions withSlotName(String name) {
     checkArgumentNotNull(name, "CdcOptions.withSlotName(name): must not be null");
@@ -117,7 +119,8 @@ public abstract class CdcOptions implements Serializable {
 
   /**
    * The server id this source uses as a replica of MySQL/MariaDB (1 to 2^32 - 1), unique among
-   * the server's replicas and sources; default derived from the table's name.
+   * the server's replicas and sources; default drawn per read when the pipeline is built, from
+   * 1,000,000 to 1,000,999,999 (a server id holds no position).
    */
   public CdcOptions withServerId(long serverId) {
     if (serverId < 1 || serverId > 0xFFFF_FFFFL) {

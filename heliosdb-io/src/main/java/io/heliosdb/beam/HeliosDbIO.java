@@ -118,6 +118,13 @@ public final class HeliosDbIO {
 
   /** How long the log connector's poll waits for changes: the floor of CDC latency. */
   static final long CDC_POLL_MILLIS = 10;
+  /** Default server ids of binlog readers: one drawn per read from this range. */
+  static final long DEFAULT_SERVER_IDS_FROM = 1_000_000L;
+  static final int DEFAULT_SERVER_IDS = 1_000_000_000;
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+  /** The slots (server ids) of the CDC reads of each pipeline being built. */
+  private static final java.util.Map<org.apache.beam.sdk.Pipeline, java.util.Map<String, String>>
+      LOG_READERS = new java.util.WeakHashMap<>();
 
   /** Default rows fetched per round trip. */
   public static final int DEFAULT_FETCH_SIZE = 10_000;
@@ -373,6 +380,26 @@ public final class HeliosDbIO {
     }
 
     /**
+     * Fails if another CDC read of the pipeline streams with the same slot (server id): the
+     * two would take each other's changes or disconnect each other.
+     */
+    private static void claimLogReader(org.apache.beam.sdk.Pipeline pipeline, CdcSpec spec) {
+      java.util.Map<String, String> claimed;
+      synchronized (LOG_READERS) {
+        claimed = LOG_READERS.computeIfAbsent(pipeline, p -> new java.util.HashMap<>());
+      }
+      synchronized (claimed) {
+        String other = claimed.putIfAbsent(spec.logReaderKey(), spec.label());
+        if (other != null) {
+          throw new IllegalArgumentException(
+              "CDC of " + spec.label() + " and of " + other + " in one pipeline would both stream"
+                  + " with " + spec.logReaderKey() + ", and one serves one stream: give each"
+                  + " read its own with " + spec.logReaderOption() + "(...)");
+        }
+      }
+    }
+
+    /**
      * Snapshot then CDC maps each chunk read onto the log by the chunk's primary-key range, so it
      * needs a primary key ordered alike in Java and in the database, and a dialect that can map
      * reads onto its log.
@@ -454,14 +481,16 @@ public final class HeliosDbIO {
       String table = metadata.table().namespace() + "_" + metadata.table().name();
       String slot =
           options.getSlotName() != null ? options.getSlotName() : defaultSlotName(table);
+      // a server id holds no state (the stream's position does): each read gets its own
       long serverId =
           options.getServerId() != null
               ? options.getServerId()
-              : 1_000_000L + Math.floorMod(table.hashCode(), 1_000_000_000L);
+              : DEFAULT_SERVER_IDS_FROM + RANDOM.nextInt(DEFAULT_SERVER_IDS);
       ChangeCaptureSettings settings =
           new ChangeCaptureSettings(
               metadata.table(),
-              slot + "_" + serverId,
+              // unique per read: the reader instances of one read share their log reader
+              slot + "_" + serverId + "_" + Long.toHexString(RANDOM.nextLong() >>> 16),
               slot,
               options.getPublicationName() != null ? options.getPublicationName() : slot,
               serverId,
@@ -478,13 +507,17 @@ public final class HeliosDbIO {
             + " postgresql:// or mariadb:// URL): the log reader does not take credentials from"
             + " the JDBC URL's query parameters");
       }
-      TableDetector.checkChangeCapture(
-          config, dialect, metadata, settings, options.getStartPosition());
       CdcSpec spec =
           new CdcSpec(
               config, dialect, metadata, settings, options.getStartPosition(),
               getUnknownTypesAsString());
+      // a slot held by a reader of this JVM that stopped being called (a cancelled pipeline)
+      // is taken over when the stream starts
+      TableDetector.checkChangeCapture(
+          config, dialect, metadata, settings, options.getStartPosition(),
+          !spec.logReaderLeftUnusedHere());
       spec.tableSchema(); // fails here, naming the column, if a type has no mapping
+      claimLogReader(input.getPipeline(), spec);
       return spec;
     }
 

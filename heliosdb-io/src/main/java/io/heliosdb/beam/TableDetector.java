@@ -3,6 +3,7 @@ package io.heliosdb.beam;
 import io.heliosdb.beam.dialect.ChangeCaptureSettings;
 import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.pool.DirectConnections;
+import io.heliosdb.beam.dialect.ExclusiveLogReader;
 import io.heliosdb.beam.schema.TableId;
 import io.heliosdb.beam.schema.TableMetadata;
 import java.sql.Connection;
@@ -127,17 +128,22 @@ final class TableDetector {
   /**
    * Checks the database's CDC setup, and what a CDC read of the table needs of it, when the
    * pipeline is built ({@link Dialect#checkChangeCaptureSetup}, {@link
-   * Dialect#checkChangeCaptureOf}).
+   * Dialect#checkChangeCaptureOf}), and that no other process streams with the read's slot
+   * ({@link ExclusiveLogReader#checkLogReaderFree}) if {@code checkLogReaderFree}.
    *
    * @throws IllegalStateException naming the setting, privilege, table or slot at fault
    * @throws IllegalArgumentException if the start position is not in the server's log
    */
   static void checkChangeCapture(
       ConnectionConfiguration config, Dialect dialect, TableMetadata table,
-      ChangeCaptureSettings settings, @Nullable String startPosition) {
+      ChangeCaptureSettings settings, @Nullable String startPosition,
+      boolean checkLogReaderFree) {
     try (Connection connection = connect(config)) {
       dialect.checkChangeCaptureSetup(connection);
       dialect.checkChangeCaptureOf(connection, table, settings, startPosition);
+      if (checkLogReaderFree && dialect instanceof ExclusiveLogReader exclusive) {
+        exclusive.checkLogReaderFree(connection, settings);
+      }
     } catch (SQLException e) {
       throw new HeliosDbException(
           "Cannot check the CDC setup of " + config.getRedactedUrl() + ": " + e.getMessage(), e);

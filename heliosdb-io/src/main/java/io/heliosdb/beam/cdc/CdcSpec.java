@@ -3,6 +3,7 @@ package io.heliosdb.beam.cdc;
 import io.heliosdb.beam.ConnectionConfiguration;
 import io.heliosdb.beam.dialect.ChangeCaptureSettings;
 import io.heliosdb.beam.dialect.Dialect;
+import io.heliosdb.beam.dialect.ExclusiveLogReader;
 import io.heliosdb.beam.schema.TableMetadata;
 import io.heliosdb.beam.schema.TableSchema;
 import java.io.Serializable;
@@ -46,6 +47,53 @@ public record CdcSpec(
     }
     properties.put("database.password", connection.password() == null ? "" : connection.password());
     return properties;
+  }
+
+  /**
+   * What the read's log reader holds exclusively on its server ({@link
+   * ExclusiveLogReader#logReaderKey}), else the read's own {@link #readId}.
+   */
+  public String logReaderKey() {
+    return dialect instanceof ExclusiveLogReader exclusive
+        ? exclusive.logReaderKey(connection.getJdbcUrl(), connection.getRedactedUrl(), settings)
+        : readId();
+  }
+
+  /**
+   * Whether a reader of this JVM holds the resource but stopped being called (its pipeline was
+   * cancelled without a teardown): watched for up to {@link ChangeTasks#UNUSED_MILLIS}.
+   */
+  public boolean logReaderLeftUnusedHere() {
+    return ChangeTasks.leftUnused(logReaderKey());
+  }
+
+  /** The resource as a user names it ({@code replication slot s}, {@code server id 7}). */
+  String logReaderName() {
+    return dialect instanceof ExclusiveLogReader exclusive
+        ? exclusive.logReaderName(settings)
+        : "log reader " + readId();
+  }
+
+  /** The option that names the resource, e.g. {@code CdcOptions.withSlotName}. */
+  public String logReaderOption() {
+    return dialect instanceof ExclusiveLogReader exclusive
+        ? exclusive.logReaderOption()
+        : "CdcOptions";
+  }
+
+  /** Whether a failure says that another reader holds the resource. */
+  boolean isLogReaderBusy(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if (e instanceof LogReaderInUseException) {
+        return true;
+      }
+    }
+    return dialect instanceof ExclusiveLogReader exclusive && exclusive.isLogReaderBusy(error);
+  }
+
+  /** Identifies this read (every instance of its reader), unique per pipeline construction. */
+  String readId() {
+    return settings.sourceName();
   }
 
   /** A short label for logs: the table. */

@@ -30,6 +30,7 @@ final class ChangeTask implements AutoCloseable {
   private LogPosition next;
   private long claims;
   private long acknowledgedClaims;
+  private boolean closed;
 
   private ChangeTask(SourceTask task, AtomicReference<Map<String, Object>> offsets,
       LogPosition next) {
@@ -98,8 +99,8 @@ final class ChangeTask implements AutoCloseable {
    * PostgreSQL slot's confirmed LSN) at its next poll.
    */
   synchronized void acknowledge(LogPosition position, long claim) {
-    if (claim <= acknowledgedClaims) {
-      return;
+    if (closed || claim <= acknowledgedClaims) {
+      return; // a closed task's successor starts from the committed restriction
     }
     acknowledgedClaims = claim;
     offsets.set(new HashMap<>(position.offset()));
@@ -110,9 +111,13 @@ final class ChangeTask implements AutoCloseable {
     }
   }
 
+  /** Stops the connector task, releasing its replication connection; later calls do nothing. */
   @Override
-  public void close() {
-    task.stop();
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      task.stop();
+    }
   }
 
   /** What the connector asks of its runtime: its configuration and the offset to start from. */

@@ -1,5 +1,6 @@
 package io.heliosdb.beam.cdc;
 
+import io.heliosdb.beam.HeliosDbException;
 import io.heliosdb.beam.dialect.FailureKind;
 import io.heliosdb.beam.metrics.SourceMetrics;
 import io.heliosdb.beam.pool.ConnectionPools;
@@ -39,10 +40,11 @@ import org.slf4j.LoggerFactory;
  * <h3>Checkpoint and Resume</h3>
  * Each record (change or heartbeat) is claimed, as the connector offset after it, before it is
  * emitted; records polled but not claimed stay with the task for the next call. The task, with
- * its replication connection, stays running in this JVM ({@link ChangeTasks}) and is reused when
- * the next call resumes where it stands. A call returns after {@link #MAX_RECORDS_PER_CALL}
- * records, {@link #MAX_CALL_MILLIS}, or as soon as a poll drained what was waiting (fewer than
- * {@link #FULL_POLL} records): runners such as the Direct runner release a call's outputs only
+ * its replication connection, stays running in this JVM ({@link ChangeTasks}), owned by this
+ * instance, and is reused when the next call (of this instance, or of another instance of the
+ * read the stream moved to) resumes where it stands. A call returns after {@link
+ * #MAX_RECORDS_PER_CALL} records, {@link #MAX_CALL_MILLIS}, or as soon as a poll drained what
+ * was waiting (fewer than {@link #FULL_POLL} records): runners such as the Direct runner release a call's outputs only
  * when it returns, so a call that went on polling a steady trickle would hold them back. It
  * returns {@code resume()} without delay: the connector's poll itself waits a few milliseconds.
  *
@@ -67,6 +69,13 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   static final long MAX_CALL_MILLIS = 1_000;
   private static final Duration ACK_EXPIRY = Duration.standardMinutes(10);
   static final long LAG_BYTES_INTERVAL_MILLIS = 10_000;
+  /**
+   * How long a reader waits for a slot (server id) another reader holds: longer than a previous
+   * reader keeps an unused one ({@link ChangeTasks#IDLE_CLOSE_MILLIS}) plus the connector's own
+   * retries.
+   */
+  static final long BUSY_WAIT_MILLIS = 60_000;
+  private static final long BUSY_RETRY_MILLIS = 2_000;
   private static final Logger LOG = LoggerFactory.getLogger(ReadChangesDoFn.class);
 
   private final CdcSpec spec;
@@ -77,6 +86,10 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   /** When {@code cdc_lag_bytes} was last measured. */
   private transient long lagBytesMeasuredAt;
   private transient long lagBytes;
+  /** This instance, as the owner of its log reader ({@link ChangeTasks}). */
+  private transient String owner;
+  /** Since when the log reader's slot (server id) is held by another reader, or 0. */
+  private transient long busySince;
 
   public ReadChangesDoFn(CdcSpec spec) {
     this.spec = spec;
@@ -90,11 +103,14 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
     retrier = new Retrier(spec.connection().retryPolicy(), spec.dialect(), spec.label())
         .reportingTo(metrics);
     lagBytes = -1;
+    owner = java.util.UUID.randomUUID().toString();
   }
 
   @Teardown
   public void teardown() {
-    ChangeTasks.stop(spec);
+    if (owner != null) {
+      ChangeTasks.release(spec, owner);
+    }
     if (pool != null) {
       pool.close();
     }
@@ -127,22 +143,55 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
       OutputReceiver<Row> out,
       BundleFinalizer finalizer)
       throws InterruptedException {
-    try {
-      return readChanges(start, tracker, watermark, out, finalizer);
+    try (ChangeTasks.Lease lease =
+        ChangeTasks.checkOut(spec, owner, tracker.currentRestriction())) {
+      ProcessContinuation continuation =
+          readChanges(lease.task(), start, tracker, watermark, out, finalizer);
+      busySince = 0;
+      return continuation;
     } catch (RuntimeException e) {
+      if (spec.isLogReaderBusy(e)) {
+        return awaitLogReader(e);
+      }
       FailureKind kind = classify(e);
       if (kind == FailureKind.PERMANENT) {
         metrics.error();
         throw e;
       }
       // the task stops; the next call starts a new one right after the last claimed position
-      ChangeTasks.stop(spec);
+      ChangeTasks.release(spec, owner);
       long delay =
           retrier.delayAfter(kind, e, "reading the log after " + tracker.currentRestriction()
               .describe());
       metrics.checkpoint();
       return ProcessContinuation.resume().withResumeDelay(Duration.millis(delay));
     }
+  }
+
+  /**
+   * Another reader holds the log reader's slot (server id): the stream's previous reader, which
+   * lets go on teardown or {@link ChangeTasks#IDLE_CLOSE_MILLIS} after its last call, or another
+   * pipeline's. Retried for {@link #BUSY_WAIT_MILLIS}, then fails naming the slot and the option.
+   */
+  private ProcessContinuation awaitLogReader(RuntimeException error) {
+    ChangeTasks.release(spec, owner);
+    long now = System.currentTimeMillis();
+    if (busySince == 0) {
+      busySince = now;
+    }
+    if (now - busySince >= BUSY_WAIT_MILLIS) {
+      metrics.error();
+      throw new IllegalStateException(
+          "CDC of " + spec.label() + ": " + spec.logReaderName() + " has been in use by another"
+              + " reader for " + (now - busySince) / 1_000 + " s: another pipeline or read streams"
+              + " with it, and one serves one stream. Give each read its own with "
+              + spec.logReaderOption() + "(...) (" + HeliosDbException.describe(error) + ")",
+          error);
+    }
+    LOG.info("[{}] {} is in use by another reader; waiting for it to let go ({})", spec.label(),
+        spec.logReaderName(), HeliosDbException.describe(error));
+    metrics.checkpoint();
+    return ProcessContinuation.resume().withResumeDelay(Duration.millis(BUSY_RETRY_MILLIS));
   }
 
   /**
@@ -184,13 +233,13 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   }
 
   private ProcessContinuation readChanges(
+      ChangeTask task,
       StreamStart start,
       RestrictionTracker<LogPosition, LogPosition> tracker,
       ManualWatermarkEstimator<Instant> watermark,
       OutputReceiver<Row> out,
       BundleFinalizer finalizer)
       throws InterruptedException {
-    ChangeTask task = ChangeTasks.at(spec, tracker.currentRestriction());
     long deadline = System.currentTimeMillis() + MAX_CALL_MILLIS;
     int handled = 0;
     LogPosition last = null;

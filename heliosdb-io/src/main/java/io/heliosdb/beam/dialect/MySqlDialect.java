@@ -28,7 +28,7 @@ import java.util.UUID;
  * ({@code jdbc:mysql:}). Columns come from {@code information_schema}, whose {@code column_type}
  * tells signedness, {@code tinyint(1)} booleans and {@code set} members alike for both drivers.
  */
-public final class MySqlDialect extends CatalogDialect {
+public final class MySqlDialect extends CatalogDialect implements ExclusiveLogReader {
   private static final long serialVersionUID = 1L;
 
   private final boolean mysqlDriver;
@@ -367,15 +367,7 @@ public final class MySqlDialect extends CatalogDialect {
     properties.put("database.hostname", endpoint.host());
     properties.put("database.port", String.valueOf(endpoint.port()));
     properties.put("database.server.id", String.valueOf(settings.serverId()));
-    // TLS as the JDBC URL asks (MariaDB Connector/J's sslMode names), else none
-    String sslMode = sslMode(jdbcUrl);
-    if (mysqlDriver) {
-      properties.put("database.ssl.mode", "disabled"); // the MySQL connector: TLS not offered yet
-    } else {
-      properties.put(
-          "database.ssl.mode",
-          List.of("trust", "verify-ca", "verify-full").contains(sslMode) ? sslMode : "disable");
-    }
+    properties.putAll(tlsProperties(jdbcUrl));
     properties.put("database.include.list", Pattern.quote(settings.table().namespace()));
     rebuildSchemaHistoryAtStart(properties);
     properties.put("schema.history.internal.store.only.captured.databases.ddl", "true");
@@ -390,9 +382,101 @@ public final class MySqlDialect extends CatalogDialect {
     return properties;
   }
 
-  private static String sslMode(String jdbcUrl) {
-    Matcher matcher = Pattern.compile("[?&]sslMode=([^&]*)").matcher(jdbcUrl);
-    return matcher.find() ? matcher.group(1) : "";
+  /** MySQL Connector/J's {@code sslMode} values, as the MySQL connector names them. */
+  private static final List<String> MYSQL_SSL_MODES =
+      List.of("disabled", "preferred", "required", "verify_ca", "verify_identity");
+
+  /** MariaDB Connector/J's {@code sslMode} values, as the MariaDB connector names them. */
+  private static final List<String> MARIADB_SSL_MODES =
+      List.of("disable", "trust", "verify-ca", "verify-full");
+
+  /**
+   * The binlog connection's TLS settings from the JDBC URL's, as its driver reads them: MySQL
+   * Connector/J's {@code sslMode}, else {@code useSSL}, {@code requireSSL} and {@code
+   * verifyServerCertificate} (default {@code preferred}), and its key stores; MariaDB
+   * Connector/J's {@code sslMode}, else {@code useSsl} with {@code trustServerCertificate} or
+   * {@code disableSslHostnameVerification} (default {@code disable}), and its key stores.
+   *
+   * @throws IllegalArgumentException if {@code sslMode} is not a value the driver knows
+   */
+  Map<String, String> tlsProperties(String jdbcUrl) {
+    Map<String, String> parameters = JdbcUrlParameters.of(jdbcUrl);
+    String given = parameters.get("sslMode");
+    String mode = given == null ? null : given.toLowerCase(java.util.Locale.ROOT);
+    List<String> modes = mysqlDriver ? MYSQL_SSL_MODES : MARIADB_SSL_MODES;
+    if (mode != null) {
+      mode = mysqlDriver ? mode.replace('-', '_') : mode.replace('_', '-');
+      if (!modes.contains(mode)) {
+        throw new IllegalArgumentException(
+            "The JDBC URL's sslMode=" + given + " is none of " + modes);
+      }
+    } else if (mysqlDriver) {
+      if (JdbcUrlParameters.isFalse(parameters, "useSSL")) {
+        mode = "disabled";
+      } else if (JdbcUrlParameters.isTrue(parameters, "requireSSL")) {
+        mode = JdbcUrlParameters.isTrue(parameters, "verifyServerCertificate")
+            ? "verify_ca" : "required";
+      } else {
+        mode = "preferred";
+      }
+    } else if (JdbcUrlParameters.isTrue(parameters, "useSsl")) {
+      if (JdbcUrlParameters.isTrue(parameters, "trustServerCertificate")) {
+        mode = "trust";
+      } else if (JdbcUrlParameters.isTrue(parameters, "disableSslHostnameVerification")) {
+        mode = "verify-ca";
+      } else {
+        mode = "verify-full";
+      }
+    } else {
+      mode = "disable";
+    }
+    Map<String, String> properties = new HashMap<>();
+    properties.put("database.ssl.mode", mode);
+    JdbcUrlParameters.copy(
+        parameters,
+        mysqlDriver
+            ? Map.of(
+                "trustCertificateKeyStoreUrl", "database.ssl.truststore",
+                "trustCertificateKeyStorePassword", "database.ssl.truststore.password",
+                "clientCertificateKeyStoreUrl", "database.ssl.keystore",
+                "clientCertificateKeyStorePassword", "database.ssl.keystore.password")
+            : Map.of(
+                "trustStore", "database.ssl.truststore",
+                "trustStorePassword", "database.ssl.truststore.password",
+                "keyStore", "database.ssl.keystore",
+                "keyStorePassword", "database.ssl.keystore.password"),
+        properties);
+    return properties;
+  }
+
+  @Override
+  public String logReaderKey(String jdbcUrl, String redactedUrl, ChangeCaptureSettings settings) {
+    ChangeCaptureSettings.Endpoint endpoint =
+        ChangeCaptureSettings.endpoint(jdbcUrl, 3306, redactedUrl);
+    return logReaderName(settings) + " at " + endpoint.host() + ":" + endpoint.port();
+  }
+
+  @Override
+  public String logReaderName(ChangeCaptureSettings settings) {
+    return "server id " + settings.serverId();
+  }
+
+  @Override
+  public String logReaderOption() {
+    return "CdcOptions.withServerId";
+  }
+
+  /**
+   * Not visible: neither MariaDB nor MySQL shows the server id of a binlog reader that does not
+   * register as a replica, as the log reader does not.
+   */
+  @Override
+  public void checkLogReaderFree(Connection connection, ChangeCaptureSettings settings) {}
+
+  /** The server ends the older of two binlog connections of one server id without an error. */
+  @Override
+  public boolean isLogReaderBusy(Throwable error) {
+    return false;
   }
 
   @Override

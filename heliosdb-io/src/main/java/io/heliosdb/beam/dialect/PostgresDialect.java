@@ -17,7 +17,7 @@ import java.util.Optional;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /** PostgreSQL: pgjdbc cursors for streaming, {@code ctid} page ranges for tables without key. */
-public final class PostgresDialect extends CatalogDialect {
+public final class PostgresDialect extends CatalogDialect implements ExclusiveLogReader {
   private static final long serialVersionUID = 1L;
 
   public PostgresDialect() {
@@ -239,8 +239,102 @@ public final class PostgresDialect extends CatalogDialect {
     properties.put("slot.max.retries", "3");
     properties.put("slot.retry.delay.ms", "2000");
     emitTruncatesAndDeclaredTypes(properties);
+    properties.putAll(tlsProperties(jdbcUrl));
     return properties;
   }
+
+  /** The {@code sslmode} values of the PostgreSQL JDBC driver, which the connector takes as well. */
+  private static final List<String> SSL_MODES =
+      List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+
+  /**
+   * The connector's TLS settings from the JDBC URL's: {@code sslmode} (else {@code verify-full}
+   * if {@code ssl=true}, as the driver does, else the driver's default {@code prefer}), and the
+   * certificate, key and factory parameters.
+   *
+   * @throws IllegalArgumentException if {@code sslmode} is not a value the driver knows
+   */
+  static Map<String, String> tlsProperties(String jdbcUrl) {
+    Map<String, String> parameters = JdbcUrlParameters.of(jdbcUrl);
+    String mode = parameters.get("sslmode");
+    if (mode == null) {
+      mode = JdbcUrlParameters.isTrue(parameters, "ssl") ? "verify-full" : "prefer";
+    } else if (!SSL_MODES.contains(mode)) {
+      throw new IllegalArgumentException(
+          "The JDBC URL's sslmode=" + mode + " is none of " + SSL_MODES);
+    }
+    Map<String, String> properties = new java.util.HashMap<>();
+    properties.put("database.sslmode", mode);
+    JdbcUrlParameters.copy(parameters, Map.of(
+        "sslrootcert", "database.sslrootcert",
+        "sslcert", "database.sslcert",
+        "sslkey", "database.sslkey",
+        "sslpassword", "database.sslpassword",
+        "sslfactory", "database.sslfactory"), properties);
+    return properties;
+  }
+
+  @Override
+  public String logReaderKey(String jdbcUrl, String redactedUrl, ChangeCaptureSettings settings) {
+    ChangeCaptureSettings.Endpoint endpoint =
+        ChangeCaptureSettings.endpoint(jdbcUrl, 5432, redactedUrl);
+    return logReaderName(settings) + " of " + endpoint.database() + " at " + endpoint.host() + ":"
+        + endpoint.port();
+  }
+
+  @Override
+  public String logReaderName(ChangeCaptureSettings settings) {
+    return "replication slot " + settings.slotName();
+  }
+
+  @Override
+  public String logReaderOption() {
+    return "CdcOptions.withSlotName";
+  }
+
+  /** The slot is free if it is missing or not active ({@code pg_replication_slots.active}). */
+  @Override
+  public void checkLogReaderFree(Connection connection, ChangeCaptureSettings settings)
+      throws SQLException {
+    String[] holder = {null, null, null, null};
+    forEachRow(
+        connection,
+        "SELECT CAST(s.active_pid AS text), CAST(r.client_addr AS text), r.application_name,"
+            + " CAST(date_trunc('second', r.backend_start) AS text) FROM pg_replication_slots s"
+            + " LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid"
+            + " WHERE s.slot_name = ? AND s.active",
+        rs -> {
+          for (int i = 0; i < holder.length; i++) {
+            holder[i] = rs.getString(i + 1);
+          }
+        },
+        settings.slotName());
+    if (holder[0] == null) {
+      return;
+    }
+    throw new IllegalStateException(
+        "CDC of " + settings.table() + ": " + logReaderName(settings) + " is in use by server"
+            + " process " + holder[0] + " (client " + (holder[1] == null ? "local" : holder[1])
+            + ", application '" + holder[2] + "', since " + holder[3] + "): another pipeline or"
+            + " read streams from it, and a slot serves one stream. Give this read its own slot"
+            + " with CdcOptions.withSlotName(...). If that process belongs to a stopped pipeline,"
+            + " it ends within the server's wal_sender_timeout, or at once with SELECT"
+            + " pg_terminate_backend(" + holder[0] + ")");
+  }
+
+  /** {@code replication slot "s" is active for PID n} (SQLState 55006, object in use). */
+  @Override
+  public boolean isLogReaderBusy(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if ((e instanceof SQLException sql && "55006".equals(sql.getSQLState()))
+          || (e.getMessage() != null && SLOT_ACTIVE.matcher(e.getMessage()).find())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final Pattern SLOT_ACTIVE = Pattern.compile("replication slot .* is active");
 
   /**
    * A replica identity (so that, once the table is in a publication, its updates and deletes do

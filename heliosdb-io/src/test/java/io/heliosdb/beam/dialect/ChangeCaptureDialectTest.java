@@ -57,6 +57,57 @@ class ChangeCaptureDialectTest {
         .hasMessageContaining("CDC needs a URL of the form jdbc:<driver>://host[:port]/database");
   }
 
+  /** The log reader connects with the TLS settings of the JDBC URL, in the connector's terms. */
+  @Test
+  void theLogReaderFollowsTheTlsSettingsOfTheJdbcUrl() {
+    Map<String, String> postgres = new PostgresDialect().changeTaskProperties(
+        "jdbc:postgresql://db/shop?sslmode=verify-full&sslrootcert=/etc/ca.pem"
+            + "&sslcert=/etc/client.pem&sslkey=/etc/client.key", "r", SETTINGS);
+    assertThat(postgres)
+        .containsEntry("database.sslmode", "verify-full")
+        .containsEntry("database.sslrootcert", "/etc/ca.pem")
+        .containsEntry("database.sslcert", "/etc/client.pem")
+        .containsEntry("database.sslkey", "/etc/client.key");
+    assertThat(sslOf(new PostgresDialect(), "jdbc:postgresql://db/shop?ssl=true"))
+        .isEqualTo("verify-full"); // the driver's meaning of ssl=true
+    assertThat(sslOf(new PostgresDialect(), "jdbc:postgresql://db/shop?sslmode=disable"))
+        .isEqualTo("disable");
+    assertThat(sslOf(new PostgresDialect(), "jdbc:postgresql://db/shop")).isEqualTo("prefer");
+
+    MySqlDialect mysql = new MySqlDialect(true);
+    assertThat(sslOf(mysql, "jdbc:mysql://db/shop?sslMode=REQUIRED")).isEqualTo("required");
+    assertThat(sslOf(mysql, "jdbc:mysql://db/shop?sslMode=VERIFY_IDENTITY"))
+        .isEqualTo("verify_identity");
+    assertThat(sslOf(mysql, "jdbc:mysql://db/shop?useSSL=true&requireSSL=true"))
+        .isEqualTo("required");
+    assertThat(sslOf(mysql, "jdbc:mysql://db/shop?useSSL=true&requireSSL=true"
+        + "&verifyServerCertificate=true")).isEqualTo("verify_ca");
+    assertThat(sslOf(mysql, "jdbc:mysql://db/shop?useSSL=false")).isEqualTo("disabled");
+    assertThat(sslOf(mysql, "jdbc:mysql://db/shop")).isEqualTo("preferred");
+    assertThat(mysql.changeTaskProperties("jdbc:mysql://db/shop?sslMode=VERIFY_CA"
+            + "&trustCertificateKeyStoreUrl=file:/etc/trust.jks"
+            + "&trustCertificateKeyStorePassword=secret", "r", SETTINGS))
+        .containsEntry("database.ssl.truststore", "/etc/trust.jks")
+        .containsEntry("database.ssl.truststore.password", "secret");
+
+    MySqlDialect mariaDb = new MySqlDialect(false);
+    assertThat(sslOf(mariaDb, "jdbc:mariadb://db/shop?sslMode=verify-ca")).isEqualTo("verify-ca");
+    assertThat(sslOf(mariaDb, "jdbc:mariadb://db/shop?useSsl=true")).isEqualTo("verify-full");
+    assertThat(sslOf(mariaDb, "jdbc:mariadb://db/shop?useSSL=true&trustServerCertificate=true"))
+        .isEqualTo("trust");
+    assertThat(sslOf(mariaDb, "jdbc:mariadb://db/shop")).isEqualTo("disable");
+    assertThatThrownBy(() -> mariaDb.changeTaskProperties(
+            "jdbc:mariadb://db/shop?sslMode=sometimes", "redacted", SETTINGS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("sslMode=sometimes");
+  }
+
+  private static String sslOf(Dialect dialect, String url) {
+    Map<String, String> properties = dialect.changeTaskProperties(url, "r", SETTINGS);
+    return properties.containsKey("database.sslmode") ? properties.get("database.sslmode")
+        : properties.get("database.ssl.mode");
+  }
+
   @Test
   void postgresPositionsRoundTripAndBadOnesNameTheOption() {
     PostgresDialect postgres = new PostgresDialect();
