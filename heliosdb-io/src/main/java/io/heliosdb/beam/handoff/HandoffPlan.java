@@ -1,6 +1,7 @@
 package io.heliosdb.beam.handoff;
 
 import io.heliosdb.beam.cdc.ChangeEnvelope;
+import io.heliosdb.beam.cdc.LogPosition;
 import io.heliosdb.beam.cdc.StreamStart;
 import io.heliosdb.beam.dialect.ChangeVisibility;
 import io.heliosdb.beam.dialect.Dialect;
@@ -33,7 +34,7 @@ final class HandoffPlan implements StreamStart {
   HandoffPlan(
       Map<String, Object> offset, Dialect dialect, List<String> keyFields,
       List<ChunkSnapshot> chunks) {
-    this.offset = offset;
+    this.offset = LogPosition.of(offset).offset(); // as its coder decodes it
     this.dialect = dialect;
     this.keyFields = keyFields;
     this.chunks = merge(chunks);
@@ -46,6 +47,11 @@ final class HandoffPlan implements StreamStart {
 
   int chunkCount() {
     return chunks.size();
+  }
+
+  /** What the chunk reads saw, sorted by lower key, disjoint. */
+  List<ChunkSnapshot> chunks() {
+    return chunks;
   }
 
   @Override
