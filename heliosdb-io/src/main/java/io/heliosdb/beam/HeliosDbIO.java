@@ -93,6 +93,10 @@ public final class HeliosDbIO {
     return ReadTables.create(read());
   }
 
+  /** The options of snapshot then CDC, as its construction errors start. */
+  private static final String SNAPSHOT_THEN_CDC =
+      "HeliosDbIO.read().withSnapshot(...).withCdc(...)";
+
   /** A snapshot read with the defaults: split by primary key, parallelism 4. */
   public static Read read() {
     return new AutoValue_HeliosDbIO_Read.Builder()
@@ -308,6 +312,7 @@ public final class HeliosDbIO {
       String table = checkArgumentNotNull(getTable(), "HeliosDbIO.read() requires withTable(...)");
       ConnectionConfiguration config = validatedConnection("HeliosDbIO.read()");
       Dialect dialect = Dialects.forJdbcUrl(config.getJdbcUrl(), config.getRedactedUrl());
+      checkDialectSupportsMode(dialect);
       TableMetadata metadata = TableDetector.detect(config, dialect, table);
       if (getIncrementalOptions() != null) {
         return expandIncremental(input, config, dialect, metadata);
@@ -358,6 +363,16 @@ public final class HeliosDbIO {
       }
     }
 
+    /** Refuses a mode the database cannot run, before connecting. */
+    private void checkDialectSupportsMode(Dialect dialect) {
+      if (getCdcOptions() != null && getSnapshotOptions() != null
+          && !dialect.supportsConsistentReads()) {
+        throw new IllegalArgumentException(
+            SNAPSHOT_THEN_CDC + ": snapshot then CDC is supported on PostgreSQL and MariaDB, not"
+                + " on " + dialect.name() + "; use withCdc(...) alone, after a snapshot read");
+      }
+    }
+
     SnapshotSpec snapshotSpec(
         PBegin input, ConnectionConfiguration config, Dialect dialect, TableMetadata metadata) {
       SnapshotOptions snapshot = snapshotOptions();
@@ -401,17 +416,12 @@ public final class HeliosDbIO {
 
     /**
      * Snapshot then CDC maps each chunk read onto the log by the chunk's primary-key range, so it
-     * needs a primary key ordered alike in Java and in the database, and a dialect that can map
-     * reads onto its log.
+     * needs a primary key ordered alike in Java and in the database, and a server that maps
+     * reads onto its log (the dialect's support is checked before connecting).
      */
     private PCollection<Row> expandSnapshotThenCdc(
         PBegin input, ConnectionConfiguration config, Dialect dialect, TableMetadata metadata) {
-      String mode = "HeliosDbIO.read().withSnapshot(...).withCdc(...)";
-      if (!dialect.supportsConsistentReads()) {
-        throw new IllegalArgumentException(
-            mode + ": snapshot then CDC is supported on PostgreSQL and MariaDB, not on "
-                + dialect.name() + "; use withCdc(...) alone, after a snapshot read");
-      }
+      String mode = SNAPSHOT_THEN_CDC;
       if (metadata.primaryKey().isEmpty()) {
         throw new IllegalArgumentException(
             mode + ": table " + metadata.table() + " has no primary key; snapshot then CDC"
@@ -438,7 +448,10 @@ public final class HeliosDbIO {
                 + " snapshot then CDC needs integer, decimal or date/time key columns. Read the"
                 + " table with withSnapshot(...) and withCdc(...) as two reads instead");
       }
-      CdcSpec cdc = cdcSpec(input, config, dialect, metadata);
+      CdcSpec cdc = cdcSpec(input, config, dialect, metadata); // the CDC setup's messages first
+      // e.g. a MySQL server behind a jdbc:mysql: or jdbc:mariadb: URL: refused now, not by
+      // every chunk read of a running pipeline
+      TableDetector.checkConsistentReads(config, dialect, mode);
       return input.apply(
           "Snapshot then CDC " + metadata.table(),
           new SnapshotThenCdcRead(

@@ -113,6 +113,26 @@ final class TableDetector {
     }
   }
 
+  /**
+   * Checks that the server maps chunk reads onto its log, as snapshot then CDC needs ({@link
+   * Dialect#checkConsistentReads}).
+   *
+   * @param option the read's options, which start the message
+   * @throws IllegalArgumentException naming the option, the database and what it lacks
+   */
+  static void checkConsistentReads(ConnectionConfiguration config, Dialect dialect, String option) {
+    try (Connection connection = connect(config)) {
+      dialect.checkConsistentReads(connection);
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(
+          option + ": " + config.getRedactedUrl() + ": " + e.getMessage(), e);
+    } catch (SQLException e) {
+      throw new HeliosDbException(
+          "Cannot begin a consistent read in " + config.getRedactedUrl() + ": " + e.getMessage(),
+          e);
+    }
+  }
+
   /** The {@code source} of the table's change envelopes ({@link Dialect#changeSource}). */
   static java.util.List<String> changeSource(
       ConnectionConfiguration config, Dialect dialect, io.heliosdb.beam.schema.TableId table) {

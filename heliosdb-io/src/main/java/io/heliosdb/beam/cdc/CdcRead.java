@@ -1,6 +1,5 @@
 package io.heliosdb.beam.cdc;
 
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Impulse;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -25,7 +24,7 @@ public class CdcRead extends PTransform<PBegin, PCollection<Row>> {
         .apply(
             "From the log's position",
             MapElements.into(TypeDescriptor.of(StreamStart.class)).via(b -> StreamStart.fromLog()))
-        .setCoder(SerializableCoder.of(StreamStart.class))
+        .setCoder(FromLogCoder.of())
         .apply("Read changes of " + spec.label(), ParDo.of(new ReadChangesDoFn(spec)))
         .setRowSchema(spec.envelopeSchema());
   }

@@ -301,6 +301,17 @@ public interface Dialect extends Serializable {
     throw new UnsupportedOperationException(name() + " cannot map a chunk read onto its log");
   }
 
+  /**
+   * Checks, when the pipeline is built, that this server maps chunk reads onto its log: begins
+   * one consistent read ({@link #beginConsistentRead}) and rolls it back.
+   *
+   * @throws IllegalStateException naming the server and what it lacks
+   */
+  default void checkConsistentReads(Connection connection) throws SQLException {
+    beginConsistentRead(connection);
+    connection.rollback();
+  }
+
   /** Which changes of the log the chunk read of {@code token} already saw. */
   default ChangeVisibility changeVisibility(String token) {
     throw new UnsupportedOperationException(name() + " cannot map a chunk read onto its log");

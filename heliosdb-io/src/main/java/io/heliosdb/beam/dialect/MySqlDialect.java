@@ -632,6 +632,30 @@ public final class MySqlDialect extends CatalogDialect implements ExclusiveLogRe
     return file + ":" + position;
   }
 
+  /** MySQL servers are refused by their version, before the consistent read is tried. */
+  @Override
+  public void checkConsistentReads(Connection connection) throws SQLException {
+    requireConsistentReadServer(queryString(connection, "SELECT VERSION()"));
+    beginConsistentRead(connection);
+    connection.rollback();
+  }
+
+  /**
+   * The check of {@link #checkConsistentReads} by the server's {@code VERSION()}: MariaDB reports
+   * the binlog position of a consistent snapshot, MySQL (and its forks, such as Percona Server)
+   * does not.
+   *
+   * @throws IllegalStateException for a server that is not MariaDB
+   */
+  public static void requireConsistentReadServer(String version) {
+    if (!version.toLowerCase(java.util.Locale.ROOT).contains("mariadb")) {
+      throw new IllegalStateException(
+          "snapshot then CDC needs MariaDB, but the server is MySQL " + version + ", which"
+              + " reports no binlog position for a consistent snapshot (binlog_snapshot_file)."
+              + " Read MySQL tables with withSnapshot(...) and withCdc(...) as two reads");
+    }
+  }
+
   @Override
   public ChangeVisibility changeVisibility(String token) {
     return new BinlogSnapshotVisibility(token);

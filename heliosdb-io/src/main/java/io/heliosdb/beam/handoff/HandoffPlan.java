@@ -2,6 +2,7 @@ package io.heliosdb.beam.handoff;
 
 import io.heliosdb.beam.HeliosDbException;
 import io.heliosdb.beam.cdc.ChangeEnvelope;
+import io.heliosdb.beam.cdc.LogPosition;
 import io.heliosdb.beam.cdc.StreamStart;
 import io.heliosdb.beam.dialect.ChangeVisibility;
 import io.heliosdb.beam.dialect.Dialect;
@@ -34,7 +35,7 @@ final class HandoffPlan implements StreamStart {
   HandoffPlan(
       Map<String, Object> offset, Dialect dialect, List<String> keyFields,
       List<ChunkSnapshot> chunks) {
-    this.offset = offset;
+    this.offset = LogPosition.of(offset).offset(); // as its coder decodes it
     this.dialect = dialect;
     this.keyFields = keyFields;
     this.chunks = merge(chunks);
@@ -47,6 +48,11 @@ final class HandoffPlan implements StreamStart {
 
   int chunkCount() {
     return chunks.size();
+  }
+
+  /** What the chunk reads saw, sorted by lower key, disjoint. */
+  List<ChunkSnapshot> chunks() {
+    return chunks;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.heliosdb.beam.handoff;
 
+import io.heliosdb.beam.cdc.LogPosition;
 import java.io.Serializable;
 import java.util.Map;
 
@@ -9,4 +10,8 @@ import java.util.Map;
  * @param offset the connector offset
  * @param position the same, as a position string (snapshot rows' position on PostgreSQL)
  */
-record HandoffStart(Map<String, Object> offset, String position) implements Serializable {}
+record HandoffStart(Map<String, Object> offset, String position) implements Serializable {
+  HandoffStart {
+    offset = LogPosition.of(offset).offset(); // as its coder decodes it
+  }
+}

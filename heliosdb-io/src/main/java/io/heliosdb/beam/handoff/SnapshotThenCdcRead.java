@@ -2,8 +2,6 @@ package io.heliosdb.beam.handoff;
 
 import io.heliosdb.beam.cdc.CdcSpec;
 import io.heliosdb.beam.cdc.ReadChangesDoFn;
-import io.heliosdb.beam.cdc.StreamStart;
-import io.heliosdb.beam.snapshot.ChunkSnapshot;
 import io.heliosdb.beam.snapshot.ReadSnapshotSplitDoFn;
 import io.heliosdb.beam.snapshot.SnapshotSpec;
 import io.heliosdb.beam.snapshot.SnapshotSplit;
@@ -12,7 +10,6 @@ import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.RowCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -71,7 +68,7 @@ public class SnapshotThenCdcRead extends PTransform<PBegin, PCollection<Row>> {
   public PCollection<Row> expand(PBegin input) {
     Schema envelope = cdc.envelopeSchema();
     Schema rows = snapshot.tableSchema().schema();
-    SerializableCoder<HandoffPart> partCoder = SerializableCoder.of(HandoffPart.class);
+    HandoffPartCoder partCoder = HandoffPartCoder.of();
 
     PCollectionTuple planned =
         input
@@ -89,8 +86,7 @@ public class SnapshotThenCdcRead extends PTransform<PBegin, PCollection<Row>> {
             .apply("Spread splits", Reshuffle.viaRandomKey())
             .apply("Read chunks", ParDo.of(new ReadSnapshotSplitDoFn.Consistent(snapshot)))
             .setCoder(
-                KvCoder.of(
-                    SerializableCoder.of(ChunkSnapshot.class), ListCoder.of(RowCoder.of(rows))))
+                KvCoder.of(ChunkSnapshotCoder.of(), ListCoder.of(RowCoder.of(rows))))
             .apply(
                 "Snapshot rows as read events",
                 ParDo.of(new SnapshotEventsFn(envelope, source))
@@ -113,7 +109,7 @@ public class SnapshotThenCdcRead extends PTransform<PBegin, PCollection<Row>> {
                 "Plan the stream",
                 ParDo.of(
                     new PlanStreamFn(cdc.dialect(), snapshot.splitColumns(), cdc.label())))
-            .setCoder(SerializableCoder.of(StreamStart.class))
+            .setCoder(new HandoffPlanCoder(cdc.dialect(), snapshot.splitColumns()))
             .apply("Read changes of " + cdc.label(), ParDo.of(new ReadChangesDoFn(cdc)))
             .setRowSchema(envelope);
 
