@@ -202,9 +202,10 @@ public final class PostgresDialect extends CatalogDialect implements ChangeLogCl
   }
 
   /**
-   * The statement's start, or the start of the oldest open transaction that holds a transaction
-   * id (one that writes): a transaction commits after it started, so its commit time, the event
-   * time of its changes, is not earlier. Then the WAL's insert position, read after: a
+   * The statement's start, or the start of the oldest open transaction of this database (the
+   * slot's) that holds a transaction id (one that writes; autovacuum writes only catalogs): a
+   * transaction commits after it started, so its commit time, the event time of its changes, is
+   * not earlier. Then the WAL's insert position, read after: a
    * transaction that took its commit time before the statement started held its id when the
    * activity was read, so it is among them or its commit record is before that position.
    *
@@ -219,7 +220,8 @@ public final class PostgresDialect extends CatalogDialect implements ChangeLogCl
         connection,
         "SELECT statement_timestamp(), MIN(xact_start),"
             + " COUNT(*) FILTER (WHERE xact_start IS NULL)"
-            + " FROM pg_stat_activity WHERE backend_xid IS NOT NULL",
+            + " FROM pg_stat_activity WHERE backend_xid IS NOT NULL"
+            + " AND datname = current_database() AND backend_type <> 'autovacuum worker'",
         rs -> {
           java.time.Instant now = rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
           java.time.OffsetDateTime oldest = rs.getObject(2, java.time.OffsetDateTime.class);
