@@ -260,11 +260,8 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
           }
           handled++;
         }
-        if (drained) {
-          break; // hand the outputs to the runner now
-        }
         if (records.size() < FULL_POLL) {
-          break; // records given back earlier: the next call polls the connector
+          break; // drained (or records given back earlier): hand the outputs to the runner now
         }
       }
       if (drained && logWatermark != null) {
