@@ -68,24 +68,26 @@ final class LogWatermark {
   /**
    * Confirms the bounds whose log end the reader has received, then reads a new bound. A failure
    * is logged (once, while it repeats) and leaves the bounds as they were: the watermark waits.
+   * So is a bound's caveat.
    *
    * @param offset the connector offset of the last record claimed
    */
   void probe(Connection connection, Map<String, ?> offset) {
     lastProbe = System.currentTimeMillis();
+    String problem;
     try {
       confirm(clock.logReceived(connection, settings, offset));
-      add(clock.readLogBound(connection));
-      lastProblem = null;
+      LogBound bound = clock.readLogBound(connection);
+      add(bound);
+      problem = bound.caveat();
     } catch (SQLException | RuntimeException e) {
-      String problem = e.getMessage();
-      if (!String.valueOf(problem).equals(lastProblem)) {
-        LOG.warn("[{}] {}", label, e instanceof IllegalStateException ? problem
-            : "the CDC watermark waits: cannot read the database's clock and open transactions: "
-                + problem);
-        lastProblem = problem;
-      }
+      problem = "the CDC watermark waits: cannot read the database's clock and open transactions: "
+          + e.getMessage();
     }
+    if (problem != null && !problem.equals(lastProblem)) {
+      LOG.warn("[{}] {}", label, problem);
+    }
+    lastProblem = problem;
   }
 
   /** Confirms the bounds read while the log ended at or before {@code received}. */

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Map;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * A database that can bound, by its own clock, the event times its change log can still deliver:
@@ -19,15 +20,12 @@ public interface ChangeLogClock {
    *
    * @param earliest a time of the database's clock
    * @param logEnd a log position, comparable with {@link #logReceived}
+   * @param caveat null if the bound is exact; else why it is a margin instead (the user cannot
+   *     see other sessions' transactions), naming the privilege that makes it exact
    */
-  record LogBound(Instant earliest, long logEnd) {}
+  record LogBound(Instant earliest, long logEnd, @Nullable String caveat) {}
 
-  /**
-   * Reads the bound: first the database's clock and its open transactions, then the log's end.
-   *
-   * @throws IllegalStateException naming the privilege at fault when the database hides an open
-   *     transaction's start from this connection's user
-   */
+  /** Reads the bound: first the database's clock and its open transactions, then the log's end. */
   LogBound readLogBound(Connection connection) throws SQLException;
 
   /**

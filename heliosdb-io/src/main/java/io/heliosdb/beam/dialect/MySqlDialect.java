@@ -273,14 +273,13 @@ public final class MySqlDialect extends CatalogDialect implements ChangeLogClock
   private static final int SPECIFIC_ACCESS_DENIED = 1227;
 
   /**
-   * A second before the earliest of: the statement's start, the start of each open transaction
-   * that changed rows, and the start of each statement a transaction is running (a binlog event
-   * carries its statement's start, in whole seconds, and a transaction's first statement starts
-   * just before the transaction; the second covers that and the rounding). Then the binlog's
-   * end, read after: a transaction not in the binlog yet is still open, or starts later.
-   *
-   * @throws IllegalStateException if the user lacks {@code PROCESS}, which {@code INNODB_TRX}
-   *     needs
+   * The earliest of: the statement's start, and a second before the start of each open
+   * transaction that changed rows and of each statement such a transaction is running (both in
+   * whole seconds); then a second less, for a transaction's first statement, which starts just
+   * before the transaction (a binlog event carries its statement's start, in whole seconds).
+   * Then the binlog's end, read after: a transaction not in the binlog yet is still open, or
+   * starts later. If the user lacks {@code PROCESS}, which {@code INNODB_TRX} needs, two seconds
+   * before the statement's start instead.
    */
   @Override
   public LogBound readLogBound(Connection connection) throws SQLException {
@@ -288,6 +287,7 @@ public final class MySqlDialect extends CatalogDialect implements ChangeLogClock
     // INNODB_TRX shows trx_started in the server's system time zone, not the session's
     setTimeZone(connection, "SYSTEM");
     double[] seconds = {0, Double.NaN};
+    String caveat = null;
     try {
       forEachRow(
           connection,
@@ -305,11 +305,12 @@ public final class MySqlDialect extends CatalogDialect implements ChangeLogClock
       if (e.getErrorCode() != SPECIFIC_ACCESS_DENIED) {
         throw e;
       }
-      throw new IllegalStateException(
-          "the CDC watermark waits: reading open transactions (information_schema.INNODB_TRX)"
-              + " needs the PROCESS privilege, which user "
-              + queryString(connection, "SELECT CURRENT_USER()") + " lacks. GRANT PROCESS ON *.*"
-              + " to it to let the watermark follow the database's clock", e);
+      seconds[0] = queryDouble(connection, "SELECT @@timestamp");
+      seconds[1] = seconds[0] - 1;
+      caveat = "the CDC watermark allows 2 s for transactions in progress: user "
+          + queryString(connection, "SELECT CURRENT_USER()") + " lacks the PROCESS privilege"
+          + " that information_schema.INNODB_TRX needs, and a change of a longer transaction is"
+          + " timestamped with the watermark. GRANT PROCESS ON *.* to it makes it exact";
     } finally {
       setTimeZone(connection, zone);
     }
@@ -317,7 +318,13 @@ public final class MySqlDialect extends CatalogDialect implements ChangeLogClock
     double earliest = Double.isNaN(seconds[1]) ? seconds[0] : Math.min(seconds[0], seconds[1] - 1);
     long wholeSeconds = (long) Math.floor(earliest) - 1;
     return new LogBound(
-        Instant.ofEpochSecond(wholeSeconds), binlogOrder(currentLogPosition(connection)));
+        Instant.ofEpochSecond(wholeSeconds), binlogOrder(currentLogPosition(connection)), caveat);
+  }
+
+  private static double queryDouble(Connection connection, String sql) throws SQLException {
+    double[] value = {0};
+    forEachRow(connection, sql, rs -> value[0] = rs.getDouble(1));
+    return value[0];
   }
 
   private static void setTimeZone(Connection connection, String zone) throws SQLException {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** The bookkeeping of the CDC watermark's bounds: which bound holds once the log is received. */
 class LogWatermarkTest {
   private static LogBound bound(long seconds, long logEnd) {
-    return new LogBound(java.time.Instant.ofEpochSecond(seconds), logEnd);
+    return new LogBound(java.time.Instant.ofEpochSecond(seconds), logEnd, null);
   }
 
   private static LogWatermark watermark() {
