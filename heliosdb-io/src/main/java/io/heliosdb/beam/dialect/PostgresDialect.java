@@ -218,9 +218,12 @@ public final class PostgresDialect extends CatalogDialect implements ChangeLogCl
         connection,
         "SELECT statement_timestamp(), MIN(query_start) FILTER (WHERE backend_xid IS NOT NULL"
             + " AND state NOT IN ('idle in transaction', 'idle in transaction (aborted)')),"
-            + " COUNT(*) FILTER (WHERE state IS NULL OR state = 'disabled')"
+            + " COUNT(*) FILTER (WHERE query = '<insufficient privilege>'"
+            + " OR (state = 'disabled' AND backend_xid IS NOT NULL))"
             + " FROM pg_stat_activity WHERE datname = current_database()"
-            + " AND backend_type <> 'autovacuum worker' AND pid <> pg_backend_pid()",
+            // other roles' rows show no backend_type: counted as hidden
+            + " AND (backend_type IS NULL OR backend_type <> 'autovacuum worker')"
+            + " AND pid <> pg_backend_pid()",
         rs -> {
           java.time.Instant now = rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
           java.time.OffsetDateTime oldest = rs.getObject(2, java.time.OffsetDateTime.class);
