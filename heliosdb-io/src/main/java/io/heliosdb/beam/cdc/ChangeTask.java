@@ -70,6 +70,11 @@ final class ChangeTask implements AutoCloseable {
     return next;
   }
 
+  /** Whether records given back wait for the next {@link #poll}, which then returns them. */
+  boolean hasPending() {
+    return !pending.isEmpty();
+  }
+
   /** Records not yet handed out first, else what the connector has (waits up to its poll). */
   List<SourceRecord> poll() throws InterruptedException {
     if (!pending.isEmpty()) {

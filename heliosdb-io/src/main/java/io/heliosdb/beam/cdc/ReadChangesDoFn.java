@@ -1,6 +1,7 @@
 package io.heliosdb.beam.cdc;
 
 import io.heliosdb.beam.HeliosDbException;
+import io.heliosdb.beam.dialect.ChangeLogClock;
 import io.heliosdb.beam.dialect.FailureKind;
 import io.heliosdb.beam.metrics.SourceMetrics;
 import io.heliosdb.beam.pool.ConnectionPools;
@@ -59,8 +60,13 @@ import org.slf4j.LoggerFactory;
  * Not reported: the backlog of a log is unknown to the reader.
  *
  * <h3>Track Watermark</h3>
- * A {@link ManualWatermarkEstimator} advanced to the commit time of each change and the time of
- * each heartbeat, so the watermark moves while the table is idle.
+ * A {@link ManualWatermarkEstimator} that follows the database's clock, never the worker's
+ * ({@link LogWatermark}): about once a second, when a call drained the log, the DoFn reads the
+ * earliest event time the log can still deliver ({@link ChangeLogClock}); it moves the watermark
+ * there once the reader has received the log up to where it ended at that reading. So it
+ * advances while the table is idle, and no change is behind it: a change whose event time is
+ * earlier anyway (dated by another clock) is timestamped with the watermark. Dialects without a
+ * {@link ChangeLogClock} (Oracle) advance it to each change's commit time and to heartbeats.
  */
 public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> {
   static final int MAX_RECORDS_PER_CALL = 10_000;
@@ -90,6 +96,10 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   private transient String owner;
   /** Since when the log reader's slot (server id) is held by another reader, or 0. */
   private transient long busySince;
+  /** The watermark's bounds by the database's clock; null if the dialect has none. */
+  private transient @Nullable LogWatermark logWatermark;
+  /** The connector task the bounds of {@link #logWatermark} were confirmed against. */
+  private transient @Nullable ChangeTask readerTask;
 
   public ReadChangesDoFn(CdcSpec spec) {
     this.spec = spec;
@@ -104,6 +114,9 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
         .reportingTo(metrics);
     lagBytes = -1;
     owner = java.util.UUID.randomUUID().toString();
+    if (spec.dialect() instanceof ChangeLogClock clock) {
+      logWatermark = new LogWatermark(clock, spec.settings(), spec.label());
+    }
   }
 
   @Teardown
@@ -240,18 +253,26 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
       OutputReceiver<Row> out,
       BundleFinalizer finalizer)
       throws InterruptedException {
+    if (task != readerTask) {
+      readerTask = task;
+      if (logWatermark != null) {
+        logWatermark.reset();
+      }
+    }
+    // confirmed before this call's polls: applied once one of them drains the connector
+    Instant ready = logWatermark == null ? null : logWatermark.confirmed();
     long deadline = System.currentTimeMillis() + MAX_CALL_MILLIS;
     int handled = 0;
     LogPosition last = null;
     Instant lastTime = null;
     long lastClaim = 0;
+    boolean drained = false;
     SourceMetrics.LatencyBatch emitted = new SourceMetrics.LatencyBatch();
     try {
       while (handled < MAX_RECORDS_PER_CALL && System.currentTimeMillis() < deadline) {
+        boolean fromConnector = !task.hasPending();
         List<SourceRecord> records = task.poll();
-        if (records.isEmpty()) {
-          break;
-        }
+        drained = fromConnector && records.size() < FULL_POLL;
         for (int i = 0; i < records.size(); i++) {
           SourceRecord record = records.get(i);
           LogPosition next = LogPosition.of(record.sourceOffset());
@@ -278,20 +299,40 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
           last = next;
           Instant time = ChangeConverter.timeOf(record);
           if (emit) {
-            out.outputWithTimestamp(change, time);
+            Instant stamp =
+                logWatermark == null
+                    ? time
+                    : logWatermark.timestampOf(time, watermark.currentWatermark(),
+                        change.getString(ChangeEnvelope.POSITION));
+            out.outputWithTimestamp(change, stamp);
             emitted.add(System.currentTimeMillis() - time.getMillis());
           }
-          // a heartbeat carries the worker's clock: it moves the watermark only when it ends a
-          // poll (nothing more waiting), not past a backlog still being read
           boolean idleHeartbeat = change == null && i == records.size() - 1;
           if (change != null || idleHeartbeat) {
-            advance(watermark, time);
             lastTime = time;
+            if (logWatermark == null) {
+              // without a database clock: the commit time of each change and the time of a
+              // heartbeat that ends a poll (the worker's clock)
+              advance(watermark, time);
+            }
           }
           handled++;
         }
         if (records.size() < FULL_POLL) {
-          break; // drained: hand the outputs to the runner now
+          break; // drained (or records given back earlier): hand the outputs to the runner now
+        }
+      }
+      if (drained && logWatermark != null) {
+        if (ready != null) {
+          advance(watermark, ready);
+        }
+        if (logWatermark.probeDue()) {
+          try (Connection connection = pool.getConnection()) {
+            logWatermark.probe(connection, task.next().offset());
+          } catch (SQLException e) {
+            LOG.debug("[{}] no connection to read the database's clock: {}", spec.label(),
+                e.getMessage());
+          }
         }
       }
     } finally {

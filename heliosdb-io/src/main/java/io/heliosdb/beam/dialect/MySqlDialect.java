@@ -28,7 +28,8 @@ import java.util.UUID;
  * ({@code jdbc:mysql:}). Columns come from {@code information_schema}, whose {@code column_type}
  * tells signedness, {@code tinyint(1)} booleans and {@code set} members alike for both drivers.
  */
-public final class MySqlDialect extends CatalogDialect implements ExclusiveLogReader {
+public final class MySqlDialect extends CatalogDialect implements ExclusiveLogReader,
+    ChangeLogClock {
   private static final long serialVersionUID = 1L;
 
   private final boolean mysqlDriver;
@@ -324,6 +325,97 @@ public final class MySqlDialect extends CatalogDialect implements ExclusiveLogRe
           "CDC on MySQL/MariaDB needs the binary log, which is off: SHOW MASTER STATUS is empty");
     }
     return position[0];
+  }
+
+  /** The server's error when a user lacks a privilege such as {@code PROCESS}. */
+  private static final int SPECIFIC_ACCESS_DENIED = 1227;
+
+  /**
+   * The earliest of: the statement's start, and a second before the start of each open
+   * transaction that changed rows and of each statement such a transaction is running (both in
+   * whole seconds); then a second less, for a transaction's first statement, which starts just
+   * before the transaction (a binlog event carries its statement's start, in whole seconds).
+   * Then the binlog's end, read after: a transaction not in the binlog yet is still open, or
+   * starts later. If the user lacks {@code PROCESS}, which {@code INNODB_TRX} needs, two seconds
+   * before the statement's start instead.
+   */
+  @Override
+  public LogBound readLogBound(Connection connection) throws SQLException {
+    String zone = queryString(connection, "SELECT @@session.time_zone");
+    // INNODB_TRX shows trx_started in the server's system time zone, not the session's
+    setTimeZone(connection, "SYSTEM");
+    double[] seconds = {0, Double.NaN};
+    String caveat = null;
+    try {
+      forEachRow(
+          connection,
+          "SELECT @@timestamp, MIN(LEAST(UNIX_TIMESTAMP(t.trx_started),"
+              + " IF(p.COMMAND IN ('Query', 'Execute'), @@timestamp - p.TIME, @@timestamp)))"
+              + " FROM information_schema.INNODB_TRX t LEFT JOIN information_schema.PROCESSLIST p"
+              + " ON p.ID = t.trx_mysql_thread_id WHERE t.trx_autocommit_non_locking = 0"
+              + " AND (t.trx_rows_modified > 0 OR p.COMMAND IN ('Query', 'Execute'))",
+          rs -> {
+            seconds[0] = rs.getDouble(1);
+            double oldest = rs.getDouble(2);
+            seconds[1] = rs.wasNull() ? Double.NaN : oldest;
+          });
+    } catch (SQLException e) {
+      if (e.getErrorCode() != SPECIFIC_ACCESS_DENIED) {
+        throw e;
+      }
+      seconds[0] = queryDouble(connection, "SELECT @@timestamp");
+      seconds[1] = seconds[0] - 1;
+      caveat = "the CDC watermark allows 2 s for transactions in progress: user "
+          + queryString(connection, "SELECT CURRENT_USER()") + " lacks the PROCESS privilege"
+          + " that information_schema.INNODB_TRX needs, and a change of a longer transaction is"
+          + " timestamped with the watermark. GRANT PROCESS ON *.* to it makes it exact";
+    } finally {
+      setTimeZone(connection, zone);
+    }
+    // PROCESSLIST.TIME is whole seconds elapsed: a statement started up to a second earlier
+    double earliest = Double.isNaN(seconds[1]) ? seconds[0] : Math.min(seconds[0], seconds[1] - 1);
+    long wholeSeconds = (long) Math.floor(earliest) - 1;
+    return new LogBound(
+        Instant.ofEpochSecond(wholeSeconds), binlogOrder(currentLogPosition(connection)), caveat);
+  }
+
+  private static double queryDouble(Connection connection, String sql) throws SQLException {
+    double[] value = {0};
+    forEachRow(connection, sql, rs -> value[0] = rs.getDouble(1));
+    return value[0];
+  }
+
+  private static void setTimeZone(Connection connection, String zone) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement("SET time_zone = ?")) {
+      statement.setString(1, zone);
+      statement.execute();
+    }
+  }
+
+  /** The binlog position of the connector offset's {@code file} and {@code pos}. */
+  @Override
+  public long logReceived(
+      Connection connection, ChangeCaptureSettings settings, Map<String, ?> offset) {
+    if (!(offset.get("file") instanceof String file) || !(offset.get("pos") instanceof Number pos)
+        || file.isEmpty()) {
+      return -1;
+    }
+    return binlogOrder(file + ":" + pos.longValue());
+  }
+
+  /**
+   * A binlog {@code file:pos} as one number in the binlog's order: the file's sequence number (its
+   * name's extension), then the position (below 2^32, binlog positions are 4 bytes); -1 if the
+   * file has no number.
+   */
+  static long binlogOrder(String position) {
+    int colon = position.lastIndexOf(':');
+    String file = position.substring(0, colon);
+    String sequence = file.substring(file.lastIndexOf('.') + 1);
+    if (sequence.isEmpty() || !sequence.chars().allMatch(Character::isDigit)) {
+      return -1;
+    }
+    return (Long.parseLong(sequence) << 32) | Long.parseLong(position.substring(colon + 1));
   }
 
   /** {@code file:offset[;gtids=...][;event=n][;row=n]}, or just a GTID list. */

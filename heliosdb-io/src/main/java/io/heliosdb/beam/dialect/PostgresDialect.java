@@ -17,7 +17,8 @@ import java.util.Optional;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /** PostgreSQL: pgjdbc cursors for streaming, {@code ctid} page ranges for tables without key. */
-public final class PostgresDialect extends CatalogDialect implements ExclusiveLogReader {
+public final class PostgresDialect extends CatalogDialect implements ExclusiveLogReader,
+    ChangeLogClock {
   private static final long serialVersionUID = 1L;
 
   public PostgresDialect() {
@@ -215,6 +216,90 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
     return Math.max(0, Long.parseLong(end) - lsn.longValue());
   }
 
+  /**
+   * The statement's start, or the start of the oldest statement that a session of this database
+   * (the slot's) holding a transaction id is running: a transaction takes its commit time, the
+   * event time of its changes, during a statement, so one not committing yet commits later. Then
+   * the WAL's insert position, read after: a transaction that took its commit time before the
+   * statement started was running that statement when the activity was read, so it is counted,
+   * or its commit record is before that position. When other roles' sessions are hidden (the
+   * user lacks {@code pg_read_all_stats}), a second before the statement's start instead.
+   */
+  @Override
+  public LogBound readLogBound(Connection connection) throws SQLException {
+    java.time.Instant[] earliest = {null};
+    long[] hidden = {0};
+    forEachRow(
+        connection,
+        "SELECT statement_timestamp(), MIN(query_start) FILTER (WHERE backend_xid IS NOT NULL"
+            + " AND state NOT IN ('idle in transaction', 'idle in transaction (aborted)')),"
+            + " COUNT(*) FILTER (WHERE query = '<insufficient privilege>'"
+            + " OR (state = 'disabled' AND backend_xid IS NOT NULL))"
+            + " FROM pg_stat_activity WHERE datname = current_database()"
+            // other roles' rows show no backend_type: counted as hidden
+            + " AND (backend_type IS NULL OR backend_type <> 'autovacuum worker')"
+            + " AND pid <> pg_backend_pid()",
+        rs -> {
+          java.time.Instant now = rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
+          java.time.OffsetDateTime oldest = rs.getObject(2, java.time.OffsetDateTime.class);
+          earliest[0] =
+              oldest == null || now.isBefore(oldest.toInstant()) ? now : oldest.toInstant();
+          hidden[0] = rs.getLong(3);
+        });
+    String caveat = null;
+    if (hidden[0] > 0) {
+      earliest[0] = earliest[0].minusSeconds(1);
+      String user = queryString(connection, "SELECT current_user");
+      caveat = "the CDC watermark allows 1 s for commits in progress: user " + user
+          + " cannot see what " + hidden[0] + " session(s) of other roles run. GRANT"
+          + " pg_read_all_stats TO " + quoteIdentifier(user) + " makes it exact";
+    }
+    long[] end = {-1, 0, 0};
+    forEachRow(
+        connection,
+        "SELECT CAST(pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0') AS bigint),"
+            + " CAST(current_setting('wal_block_size') AS bigint), CAST(setting AS bigint)"
+            + " FROM pg_settings WHERE name = 'wal_segment_size'",
+        rs -> {
+          end[0] = rs.getLong(1);
+          end[1] = rs.getLong(2);
+          end[2] = rs.getLong(3);
+        });
+    return new LogBound(earliest[0], recordBoundary(end[0], end[1], end[2]), caveat);
+  }
+
+  /**
+   * The end of the last WAL record before {@code insertLsn}: the insert position skips the header
+   * of a page it stands at the start of (24 bytes, 40 on a segment's first page), where the last
+   * record ends and where the log reader's position stops.
+   */
+  static long recordBoundary(long insertLsn, long pageSize, long segmentSize) {
+    if (segmentSize > 0 && insertLsn % segmentSize == 40) {
+      return insertLsn - 40;
+    }
+    if (pageSize > 0 && insertLsn % pageSize == 24) {
+      return insertLsn - 24;
+    }
+    return insertLsn;
+  }
+
+  /**
+   * The WAL position the slot's reader reported received ({@code write_lsn} of its WAL sender):
+   * the client reports the end of the WAL the server decoded for it, so once the connector's
+   * queue is drained after this call, every transaction committed before it has been read.
+   */
+  @Override
+  public long logReceived(
+      Connection connection, ChangeCaptureSettings settings, Map<String, ?> offset)
+      throws SQLException {
+    return queryLong(
+        connection,
+        "SELECT CAST(pg_wal_lsn_diff(r.write_lsn, '0/0') AS bigint) FROM pg_replication_slots s"
+            + " JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = ?",
+        -1,
+        settings.slotName());
+  }
+
   @Override
   public String changeTaskClass() {
     return "io.debezium.connector.postgresql.PostgresConnectorTask";
@@ -237,6 +322,9 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
     properties.put("snapshot.mode", "no_data");
     properties.put("interval.handling.mode", "string");
     properties.put("slot.max.retries", "3");
+    // how soon the server learns how far the reader received the WAL (logReceived), and so how
+    // far behind the database's clock the watermark runs (Debezium's default: 10 s)
+    properties.put("status.update.interval.ms", "1000");
     properties.put("slot.retry.delay.ms", "2000");
     emitTruncatesAndDeclaredTypes(properties);
     properties.putAll(tlsProperties(jdbcUrl));

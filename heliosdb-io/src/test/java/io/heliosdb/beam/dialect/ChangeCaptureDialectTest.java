@@ -163,4 +163,23 @@ class ChangeCaptureDialectTest {
           Class.forName(dialect.changeTaskClass()))).as(dialect.changeTaskClass()).isTrue();
     }
   }
+
+  @Test
+  void aWalInsertPositionAfterAPageHeaderIsTheEndOfTheRecordBeforeIt() {
+    long page = 8192;
+    long segment = 16L << 20;
+    assertThat(PostgresDialect.recordBoundary(3 * page + 24, page, segment)).isEqualTo(3 * page);
+    assertThat(PostgresDialect.recordBoundary(segment + 40, page, segment)).isEqualTo(segment);
+    assertThat(PostgresDialect.recordBoundary(3 * page + 64, page, segment))
+        .isEqualTo(3 * page + 64);
+  }
+
+  @Test
+  void binlogPositionsCompareInTheBinlogsOrder() {
+    assertThat(MySqlDialect.binlogOrder("mysql-bin.000002:4"))
+        .isGreaterThan(MySqlDialect.binlogOrder("mysql-bin.000001:4294967295"));
+    assertThat(MySqlDialect.binlogOrder("mysql-bin.000001:400"))
+        .isGreaterThan(MySqlDialect.binlogOrder("mysql-bin.000001:399"));
+    assertThat(MySqlDialect.binlogOrder("nonumber:4")).isEqualTo(-1);
+  }
 }
