@@ -47,6 +47,7 @@ import org.slf4j.LoggerFactory;
 public class CopyTablesToJson {
   private static final Logger LOG = LoggerFactory.getLogger(CopyTablesToJson.class);
   static final String DEMO_PATTERN = "public\\.demo_.*";
+  static final String DEFAULT_OUTPUT = "target/demo-output/tables";
 
   /** Options of {@link CopyTablesToJson}. */
   public interface Options extends PipelineOptions {
@@ -83,8 +84,9 @@ public class CopyTablesToJson {
 
     void setNamespace(String value);
 
-    @Description("The output directory; each table is written to <output>/<namespace.table>/")
-    @Default.String("target/demo-output/tables")
+    /** No {@code @Default}: other examples' options of this name have defaults of their own. */
+    @Description("The output directory; each table is written to <output>/<namespace.table>/."
+        + " Default: " + DEFAULT_OUTPUT)
     String getOutput();
 
     void setOutput(String value);
@@ -98,7 +100,7 @@ public class CopyTablesToJson {
   }
 
   public static void main(String[] args) throws Exception {
-    PipelineOptionsFactory.register(Options.class);
+    // not registered: registered options of every example would have to agree in one JVM
     Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
     boolean demo = options.getSource() == null;
     String url = demo ? CopyTableToJson.DEMO_URL : options.getSource();
@@ -137,22 +139,23 @@ public class CopyTablesToJson {
           options.getTablePattern() != null ? options.getTablePattern() : DEMO_PATTERN);
     }
 
+    String output = options.getOutput() != null ? options.getOutput() : DEFAULT_OUTPUT;
     Pipeline pipeline = Pipeline.create(options);
     PCollectionRowTuple tables = pipeline.apply("Read tables", read);
     for (Map.Entry<String, PCollection<Row>> table : tables.getAll().entrySet()) {
-      String prefix = options.getOutput() + "/" + table.getKey() + "/part";
+      String prefix = output + "/" + table.getKey() + "/part";
       CopyTableToJson.deleteOldOutput(prefix);
       table.getValue()
           .apply("Format " + table.getKey(), ParDo.of(new CopyTableToJson.FormatAsJsonFn()))
           .apply("Write " + table.getKey(), TextIO.write().to(prefix).withSuffix(".json"));
     }
     LOG.info("Copying {} tables from {} to {}", tables.getAll().size(),
-        connection.getRedactedUrl(), options.getOutput());
+        connection.getRedactedUrl(), output);
     PipelineResult.State state = pipeline.run().waitUntilFinish();
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("The pipeline ended in state " + state);
     }
-    System.out.printf("Copied %s to %s/<table>/%n", tables.getAll().keySet(), options.getOutput());
+    System.out.printf("Copied %s to %s/<table>/%n", tables.getAll().keySet(), output);
   }
 
   /** The demo's second table: a few customers, created and filled if missing. */
