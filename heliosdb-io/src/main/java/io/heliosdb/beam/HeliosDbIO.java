@@ -321,8 +321,8 @@ public final class HeliosDbIO {
         return expandSnapshotThenCdc(input, config, dialect, metadata);
       }
       if (getCdcOptions() != null) {
-        return input.apply(
-            "CDC " + metadata.table(), new CdcRead(cdcSpec(input, config, dialect, metadata)));
+        CdcSpec spec = cdcSpec(input, config, dialect, List.of(metadata), null);
+        return input.apply("CDC " + metadata.table(), new CdcRead(spec)).get(spec.outputTag(0));
       }
       return input.apply(
           "Snapshot " + metadata.table(),
@@ -448,7 +448,8 @@ public final class HeliosDbIO {
                 + " snapshot then CDC needs integer, decimal or date/time key columns. Read the"
                 + " table with withSnapshot(...) and withCdc(...) as two reads instead");
       }
-      CdcSpec cdc = cdcSpec(input, config, dialect, metadata); // the CDC setup's messages first
+      // the CDC setup's messages first
+      CdcSpec cdc = cdcSpec(input, config, dialect, List.of(metadata), null);
       // e.g. a MySQL server behind a jdbc:mysql: or jdbc:mariadb: URL: refused now, not by
       // every chunk read of a running pipeline
       TableDetector.checkConsistentReads(config, dialect, mode);
@@ -487,13 +488,24 @@ public final class HeliosDbIO {
               "Poll " + spec.label(), new PollTableDoFn(spec), spec.tableSchema().schema()));
     }
 
-    private CdcSpec cdcSpec(
-        PBegin input, ConnectionConfiguration config, Dialect dialect, TableMetadata metadata) {
+    /**
+     * The CDC read of {@code tables}, with one log reader for all, after checking what CDC needs
+     * of the database and of each table.
+     *
+     * @param defaultSlot the slot (and publication) name without {@code withSlotName}; null for
+     *     the single table's default ({@link #defaultSlotName})
+     */
+    CdcSpec cdcSpec(
+        PBegin input, ConnectionConfiguration config, Dialect dialect,
+        List<TableMetadata> tables, @Nullable String defaultSlot) {
       CdcOptions options = getCdcOptions();
       requireFlinkCheckpointing(input.getPipeline().getOptions());
-      String table = metadata.table().namespace() + "_" + metadata.table().name();
-      String slot =
-          options.getSlotName() != null ? options.getSlotName() : defaultSlotName(table);
+      String slot = options.getSlotName() != null
+          ? options.getSlotName()
+          : defaultSlot != null
+              ? defaultSlot
+              : defaultSlotName(
+                  tables.get(0).table().namespace() + "_" + tables.get(0).table().name());
       // a server id holds no state (the stream's position does): each read gets its own
       long serverId =
           options.getServerId() != null
@@ -501,7 +513,7 @@ public final class HeliosDbIO {
               : DEFAULT_SERVER_IDS_FROM + RANDOM.nextInt(DEFAULT_SERVER_IDS);
       ChangeCaptureSettings settings =
           new ChangeCaptureSettings(
-              metadata.table(),
+              tables.stream().map(TableMetadata::table).toList(),
               // unique per read: the reader instances of one read share their log reader
               slot + "_" + serverId + "_" + Long.toHexString(RANDOM.nextLong() >>> 16),
               slot,
@@ -515,21 +527,23 @@ public final class HeliosDbIO {
         dialect.checkPosition(options.getStartPosition());
       }
       if (config.getUsername() == null) {
-        throw new IllegalArgumentException("CDC of " + metadata.table() + " needs the database"
-            + " user from ConnectionConfiguration.withUsername(...) (or user:password@ in a"
-            + " postgresql:// or mariadb:// URL): the log reader does not take credentials from"
-            + " the JDBC URL's query parameters");
+        throw new IllegalArgumentException("CDC of " + settings.describeTables() + " needs the"
+            + " database user from ConnectionConfiguration.withUsername(...) (or user:password@"
+            + " in a postgresql:// or mariadb:// URL): the log reader does not take credentials"
+            + " from the JDBC URL's query parameters");
       }
       CdcSpec spec =
           new CdcSpec(
-              config, dialect, metadata, settings, options.getStartPosition(),
+              config, dialect, tables, settings, options.getStartPosition(),
               getUnknownTypesAsString());
       // a slot held by a reader of this JVM that stopped being called (a cancelled pipeline)
       // is taken over when the stream starts
       TableDetector.checkChangeCapture(
-          config, dialect, metadata, settings, options.getStartPosition(),
+          config, dialect, tables, settings, options.getStartPosition(),
           !spec.logReaderLeftUnusedHere());
-      spec.tableSchema(); // fails here, naming the column, if a type has no mapping
+      for (int i = 0; i < tables.size(); i++) {
+        spec.tableSchema(i); // fails here, naming the column, if a type has no mapping
+      }
       claimLogReader(input.getPipeline(), spec);
       return spec;
     }

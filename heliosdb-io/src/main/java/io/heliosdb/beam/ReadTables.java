@@ -3,8 +3,11 @@ package io.heliosdb.beam;
 import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
 import com.google.auto.value.AutoValue;
+import io.heliosdb.beam.cdc.CdcRead;
+import io.heliosdb.beam.cdc.CdcSpec;
 import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.dialect.Dialects;
+import io.heliosdb.beam.metrics.SourceMetrics;
 import io.heliosdb.beam.schema.TableId;
 import io.heliosdb.beam.schema.TableMetadata;
 import io.heliosdb.beam.snapshot.SnapshotSpec;
@@ -20,6 +23,7 @@ import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
@@ -47,6 +51,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Incremental</b> ({@link #withIncremental}): each table is polled by the tracking column
  * the options name, which every table must have; all polls share one connection pool.
+ *
+ * <p><b>CDC</b> ({@link #withCdc}): one log reader streams the changes of every table, in log
+ * order, with one watermark for all of them; each table's envelopes come out on their own.
  *
  * <p>The tables are resolved when the pipeline is built; the list is logged and shown in display
  * data. Tables created later are not read.
@@ -166,6 +173,22 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
   }
 
   /**
+   * Captures the changes of every table with ONE log reader: one replication slot and one
+   * publication (PostgreSQL), one binlog connection and server id (MySQL/MariaDB), one LogMiner
+   * session (Oracle). Each table's change envelopes come out as its own {@code PCollection<Row>}
+   * with that table's schema; see {@link HeliosDbIO.Read#withCdc} for the options and the
+   * guarantees, which hold for every table.
+   *
+   * <p>The PostgreSQL slot and publication default to {@code heliosdb_<database>_tables}: name
+   * them with {@link CdcOptions#withSlotName} for a second capture of the same database. The
+   * publication is created for the tables, or given the tables it lacks when the stream starts
+   * or resumes, and one that HeliosDbIO created drops the tables the read no longer captures.
+   */
+  public ReadTables withCdc(CdcOptions options) {
+    return withRead(getRead().withCdc(options));
+  }
+
+  /**
    * Readers shared by all tables' snapshot chunks (1–1024, default 4); a table is split into at
    * most this many parts, and into one if it fits in one chunk.
    */
@@ -219,6 +242,9 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
       }
       return result;
     }
+    if (read.getCdcOptions() != null) {
+      return expandCdc(input, config, dialect, tables);
+    }
     List<SnapshotSpec> specs = new ArrayList<>();
     for (TableId table : tables) {
       TableMetadata metadata = TableDetector.detect(config, dialect, dialect.quoteTable(table));
@@ -229,6 +255,31 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
     }
     return input.apply(
         "Snapshot " + tables.size() + " tables", new TablesSnapshotRead(specs));
+  }
+
+  /** CDC of every table through one log reader, each table's envelopes to its own output. */
+  private PCollectionRowTuple expandCdc(
+      PBegin input, ConnectionConfiguration config, Dialect dialect, List<TableId> tables) {
+    HeliosDbIO.Read read = getRead();
+    if (read.getSnapshotOptions() != null) {
+      throw new IllegalArgumentException(
+          "HeliosDbIO.readTables(): withSnapshot(...) with withCdc(...) is not offered for a set"
+              + " of tables; read each table's snapshot and CDC with HeliosDbIO.read(), or the"
+              + " set's changes alone with withCdc(...)");
+    }
+    List<TableMetadata> metadata = new ArrayList<>();
+    for (TableId table : tables) {
+      metadata.add(TableDetector.detect(config, dialect, dialect.quoteTable(table)));
+    }
+    CdcSpec spec = read.cdcSpec(input, config, dialect, metadata,
+        HeliosDbIO.Read.defaultSlotName(SourceMetrics.databaseOf(config) + "_tables"));
+    PCollectionTuple changes =
+        input.apply("CDC of " + tables.size() + " tables", new CdcRead(spec));
+    PCollectionRowTuple result = PCollectionRowTuple.empty(input.getPipeline());
+    for (int i = 0; i < tables.size(); i++) {
+      result = result.and(tables.get(i).toString(), changes.get(spec.outputTag(i)));
+    }
+    return result;
   }
 
   /** Per-table incremental options need the read's own and must name a selected table. */

@@ -146,7 +146,7 @@ final class TableDetector {
   }
 
   /**
-   * Checks the database's CDC setup, and what a CDC read of the table needs of it, when the
+   * Checks the database's CDC setup, and what a CDC read of each table needs of it, when the
    * pipeline is built ({@link Dialect#checkChangeCaptureSetup}, {@link
    * Dialect#checkChangeCaptureOf}), and that no other process streams with the read's slot
    * ({@link ExclusiveLogReader#checkLogReaderFree}) if {@code checkLogReaderFree}.
@@ -155,12 +155,14 @@ final class TableDetector {
    * @throws IllegalArgumentException if the start position is not in the server's log
    */
   static void checkChangeCapture(
-      ConnectionConfiguration config, Dialect dialect, TableMetadata table,
+      ConnectionConfiguration config, Dialect dialect, java.util.List<TableMetadata> tables,
       ChangeCaptureSettings settings, @Nullable String startPosition,
       boolean checkLogReaderFree) {
     try (Connection connection = connect(config)) {
       dialect.checkChangeCaptureSetup(connection);
-      dialect.checkChangeCaptureOf(connection, table, settings, startPosition);
+      for (TableMetadata table : tables) {
+        dialect.checkChangeCaptureOf(connection, table, settings, startPosition);
+      }
       if (checkLogReaderFree && dialect instanceof ExclusiveLogReader exclusive) {
         exclusive.checkLogReaderFree(connection, settings);
       }

@@ -7,32 +7,58 @@ import io.heliosdb.beam.dialect.ExclusiveLogReader;
 import io.heliosdb.beam.schema.TableMetadata;
 import io.heliosdb.beam.schema.TableSchema;
 import java.io.Serializable;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * Everything the CDC DoFn needs, decided when the pipeline is built.
+ * Everything the CDC DoFn needs, decided when the pipeline is built: one log reader for every
+ * table of the read, each table's changes to its own output ({@link #outputTag}).
  *
+ * @param tables the captured tables, in the order of {@code settings.tables()}
  * @param startPosition the user's start position, or null for the slot's or log's current one
  */
 public record CdcSpec(
     ConnectionConfiguration connection,
     Dialect dialect,
-    TableMetadata table,
+    List<TableMetadata> tables,
     ChangeCaptureSettings settings,
     @Nullable String startPosition,
     boolean unknownTypesAsString)
     implements Serializable {
 
-  /** The Beam schema of the table's rows (the envelope's before and after). */
-  public TableSchema tableSchema() {
-    return TableSchema.of(table, dialect::mapColumn, unknownTypesAsString);
+  public CdcSpec {
+    tables = List.copyOf(tables);
+    if (!tables.stream().map(TableMetadata::table).toList().equals(settings.tables())) {
+      throw new IllegalArgumentException(
+          "the tables " + tables + " are not those of the settings " + settings.tables());
+    }
   }
 
-  /** The schema of the output: {@link ChangeEnvelope#schema}. */
-  public Schema envelopeSchema() {
-    return ChangeEnvelope.schema(tableSchema().schema());
+  /** A read of one table. */
+  public CdcSpec(
+      ConnectionConfiguration connection, Dialect dialect, TableMetadata table,
+      ChangeCaptureSettings settings, @Nullable String startPosition,
+      boolean unknownTypesAsString) {
+    this(connection, dialect, List.of(table), settings, startPosition, unknownTypesAsString);
+  }
+
+  /** The Beam schema of a table's rows (the envelope's before and after). */
+  public TableSchema tableSchema(int table) {
+    return TableSchema.of(tables.get(table), dialect::mapColumn, unknownTypesAsString);
+  }
+
+  /** The schema of a table's output: {@link ChangeEnvelope#schema}. */
+  public Schema envelopeSchema(int table) {
+    return ChangeEnvelope.schema(tableSchema(table).schema());
+  }
+
+  /** The output of a table's change envelopes. */
+  public TupleTag<Row> outputTag(int table) {
+    return new TupleTag<>("changes of " + tables.get(table).table());
   }
 
   /** The connector's properties, with the credentials. */
@@ -96,9 +122,9 @@ public record CdcSpec(
     return settings.sourceName();
   }
 
-  /** A short label for logs: the table. */
+  /** A short label for logs and the shared reader's metrics: the table, or the log reader. */
   public String label() {
-    return table.table().toString();
+    return tables.size() == 1 ? tables.get(0).table().toString() : logReaderName();
   }
 
   @Override

@@ -16,7 +16,7 @@ import org.joda.time.Instant;
 
 /** Turns Debezium change records of one table into change envelopes ({@link ChangeEnvelope}). */
 final class ChangeConverter {
-  private final CdcSpec spec;
+  private final String table;
   private final Dialect dialect;
   private final Schema rows;
   private final Schema envelope;
@@ -25,12 +25,13 @@ final class ChangeConverter {
   private transient org.apache.kafka.connect.data.Schema checkedSchema;
   private transient Field[] columns;
 
-  ChangeConverter(CdcSpec spec) {
-    this.spec = spec;
+  /** The converter of the read's {@code table}-th table. */
+  ChangeConverter(CdcSpec spec, int table) {
+    this.table = spec.tables().get(table).table().toString();
     this.dialect = spec.dialect();
-    this.rows = spec.tableSchema().schema();
-    this.envelope = spec.envelopeSchema();
-    this.retypedColumns = new RetypedColumns(dialect, spec.table().columns(), rows);
+    this.rows = spec.tableSchema(table).schema();
+    this.envelope = spec.envelopeSchema(table);
+    this.retypedColumns = new RetypedColumns(dialect, spec.tables().get(table).columns(), rows);
   }
 
   /** Whether a record is a change of a row (rather than a heartbeat or a schema event). */
@@ -115,7 +116,7 @@ final class ChangeConverter {
       return;
     }
     throw new HeliosDbException(
-        "[" + spec.label() + "] the table's columns changed during CDC (" + change.get()
+        "[" + table + "] the table's columns changed during CDC (" + change.get()
             + ") at position "
             + dialect.positionOf(record.sourceOffset()) + "; the stream stopped before this"
             + " change and acknowledged nothing past it. Restart the pipeline to read the new"

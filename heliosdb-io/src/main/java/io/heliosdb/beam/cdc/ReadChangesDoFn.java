@@ -86,7 +86,9 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
 
   private final CdcSpec spec;
   private transient PooledDataSource pool;
-  private transient ChangeConverter converter;
+  private transient ChangeRouter router;
+  /** Whether this instance has made the log publish the read's tables. */
+  private transient boolean tablesUpdated;
   private transient Retrier retrier;
   private transient SourceMetrics metrics;
   /** When {@code cdc_lag_bytes} was last measured. */
@@ -108,7 +110,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   @Setup
   public void setup() {
     pool = ConnectionPools.acquire(spec.connection());
-    converter = new ChangeConverter(spec);
+    router = new ChangeRouter(spec);
     metrics = SourceMetrics.of(spec.connection(), spec.label());
     retrier = new Retrier(spec.connection().retryPolicy(), spec.dialect(), spec.label())
         .reportingTo(metrics);
@@ -153,9 +155,14 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
       @Element StreamStart start,
       RestrictionTracker<LogPosition, LogPosition> tracker,
       ManualWatermarkEstimator<Instant> watermark,
-      OutputReceiver<Row> out,
+      MultiOutputReceiver out,
       BundleFinalizer finalizer)
       throws InterruptedException {
+    try {
+      updateCapturedTables();
+    } catch (RuntimeException e) {
+      return retryAfter(e, "making the log publish " + spec.settings().describeTables());
+    }
     try (ChangeTasks.Lease lease =
         ChangeTasks.checkOut(spec, owner, tracker.currentRestriction())) {
       ProcessContinuation continuation =
@@ -166,19 +173,43 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
       if (spec.isLogReaderBusy(e)) {
         return awaitLogReader(e);
       }
-      FailureKind kind = classify(e);
-      if (kind == FailureKind.PERMANENT) {
-        metrics.error();
-        throw e;
-      }
       // the task stops; the next call starts a new one right after the last claimed position
       ChangeTasks.release(spec, owner);
-      long delay =
-          retrier.delayAfter(kind, e, "reading the log after " + tracker.currentRestriction()
-              .describe());
-      metrics.checkpoint();
-      return ProcessContinuation.resume().withResumeDelay(Duration.millis(delay));
+      return retryAfter(e, "reading the log after " + tracker.currentRestriction().describe());
     }
+  }
+
+  /**
+   * Fails on a permanent error, else returns to be resumed after the retry policy's delay.
+   *
+   * @param action what failed, for the log
+   */
+  private ProcessContinuation retryAfter(RuntimeException error, String action) {
+    FailureKind kind = classify(error);
+    if (kind == FailureKind.PERMANENT) {
+      metrics.error();
+      throw error;
+    }
+    long delay = retrier.delayAfter(kind, error, action);
+    metrics.checkpoint();
+    return ProcessContinuation.resume().withResumeDelay(Duration.millis(delay));
+  }
+
+  /**
+   * Once per instance, before its first log reader starts: the log publishes the read's tables,
+   * also when the stream resumed from a checkpoint taken with another set of tables.
+   */
+  private void updateCapturedTables() {
+    if (tablesUpdated) {
+      return;
+    }
+    try (Connection connection = pool.getConnection()) {
+      spec.dialect().updateCapturedTables(connection, spec.settings());
+    } catch (SQLException e) {
+      throw new HeliosDbException("[" + spec.label() + "] cannot make the log publish "
+          + spec.settings().describeTables() + ": " + e.getMessage(), e);
+    }
+    tablesUpdated = true;
   }
 
   /**
@@ -250,7 +281,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
       StreamStart start,
       RestrictionTracker<LogPosition, LogPosition> tracker,
       ManualWatermarkEstimator<Instant> watermark,
-      OutputReceiver<Row> out,
+      MultiOutputReceiver out,
       BundleFinalizer finalizer)
       throws InterruptedException {
     if (task != readerTask) {
@@ -267,7 +298,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
     Instant lastTime = null;
     long lastClaim = 0;
     boolean drained = false;
-    SourceMetrics.LatencyBatch emitted = new SourceMetrics.LatencyBatch();
+    SourceMetrics.LatencyBatch[] emitted = new SourceMetrics.LatencyBatch[spec.tables().size()];
     try {
       while (handled < MAX_RECORDS_PER_CALL && System.currentTimeMillis() < deadline) {
         boolean fromConnector = !task.hasPending();
@@ -276,13 +307,16 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
         for (int i = 0; i < records.size(); i++) {
           SourceRecord record = records.get(i);
           LogPosition next = LogPosition.of(record.sourceOffset());
-          Row change;
+          Row change = null;
+          ChangeRouter.Route route = null;
           boolean emit;
           try {
-            change =
-                ChangeConverter.isChange(record)
-                    ? converter.convert(record, task.startOffset())
-                    : null;
+            if (ChangeConverter.isChange(record)) {
+              route = router.routeOf(ChangeConverter.sourceOf(record));
+              change = route == null
+                  ? null // a table the log reader's include list should have left out
+                  : route.converter().convert(record, task.startOffset());
+            }
             emit = change != null && start.emits(change, ChangeConverter.sourceOf(record));
           } catch (RuntimeException e) {
             // a change that cannot be converted (the table changed) fails the call before it is
@@ -304,8 +338,11 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
                     ? time
                     : logWatermark.timestampOf(time, watermark.currentWatermark(),
                         change.getString(ChangeEnvelope.POSITION));
-            out.outputWithTimestamp(change, stamp);
-            emitted.add(System.currentTimeMillis() - time.getMillis());
+            out.get(route.tag()).outputWithTimestamp(change, stamp);
+            if (emitted[route.index()] == null) {
+              emitted[route.index()] = new SourceMetrics.LatencyBatch();
+            }
+            emitted[route.index()].add(System.currentTimeMillis() - time.getMillis());
           }
           boolean idleHeartbeat = change == null && i == records.size() - 1;
           if (change != null || idleHeartbeat) {
@@ -336,7 +373,11 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
         }
       }
     } finally {
-      metrics.rowsRead(emitted);
+      for (ChangeRouter.Route table : router.all()) {
+        if (emitted[table.index()] != null) {
+          table.metrics().rowsRead(emitted[table.index()]);
+        }
+      }
       if (last != null) {
         LogPosition committed = last;
         long claim = lastClaim;

@@ -172,14 +172,20 @@ abstract class CatalogDialect implements Dialect {
     properties.put("topic.prefix", settings.sourceName());
     properties.put(
         "table.include.list",
-        java.util.regex.Pattern.quote(
-            settings.table().namespace() + "." + settings.table().name()));
+        quotedList(settings.tables().stream().map(t -> t.namespace() + "." + t.name()).toList()));
     properties.put("heartbeat.interval.ms", String.valueOf(settings.heartbeatMillis()));
     properties.put("poll.interval.ms", String.valueOf(settings.pollMillis()));
     properties.put("decimal.handling.mode", "precise");
     properties.put("tombstones.on.delete", "false");
     properties.put("errors.max.retries", "0");
     return properties;
+  }
+
+  /** A Debezium include list matching exactly these names: quoted patterns, comma-separated. */
+  static String quotedList(List<String> names) {
+    return names.stream()
+        .map(java.util.regex.Pattern::quote)
+        .collect(java.util.stream.Collectors.joining(","));
   }
 
   /**

@@ -3,10 +3,13 @@ package io.heliosdb.beam.dialect;
 import io.heliosdb.beam.schema.TableId;
 import java.io.Serializable;
 import java.net.URI;
+import java.util.List;
 
 /**
- * What a dialect needs to configure the Debezium connector of a CDC read.
+ * What a dialect needs to configure the Debezium connector of a CDC read: one log reader for
+ * every table of the read.
  *
+ * @param tables the tables whose changes the reader captures, at least one
  * @param sourceName a name unique per running source in a JVM (Debezium's {@code topic.prefix})
  * @param slotName the PostgreSQL replication slot
  * @param publicationName the PostgreSQL publication
@@ -15,7 +18,7 @@ import java.net.URI;
  * @param pollMillis how long the connector's poll waits for changes
  */
 public record ChangeCaptureSettings(
-    TableId table,
+    List<TableId> tables,
     String sourceName,
     String slotName,
     String publicationName,
@@ -23,6 +26,25 @@ public record ChangeCaptureSettings(
     long heartbeatMillis,
     long pollMillis)
     implements Serializable {
+
+  public ChangeCaptureSettings {
+    tables = List.copyOf(tables);
+    if (tables.isEmpty()) {
+      throw new IllegalArgumentException("a CDC read needs at least one table");
+    }
+  }
+
+  /** The tables as a user names them in messages: {@code shop.orders} or {@code 3 tables [...]}. */
+  public String describeTables() {
+    return tables.size() == 1
+        ? tables.get(0).toString()
+        : tables.size() + " tables " + tables;
+  }
+
+  /** The distinct namespaces of the tables, in order. */
+  public List<String> namespaces() {
+    return tables.stream().map(TableId::namespace).distinct().toList();
+  }
 
   /** Host, port and database of a {@code jdbc:<driver>://host[:port]/database} URL. */
   public record Endpoint(String host, int port, String database) {}

@@ -195,7 +195,7 @@ public interface Dialect extends Serializable {
       String jdbcUrl, String redactedUrl, ChangeCaptureSettings settings);
 
   /**
-   * Prepares the log for a CDC read (PostgreSQL: the table's publication and the replication slot,
+   * Prepares the log for a CDC read (PostgreSQL: the tables' publication and the replication slot,
    * created if missing) and returns the connector offset where the stream starts: {@code
    * startPosition} if given, else the slot's confirmed position or the log's current end.
    *
@@ -204,6 +204,15 @@ public interface Dialect extends Serializable {
   java.util.Map<String, Object> prepareChangeCapture(
       Connection connection, ChangeCaptureSettings settings, String startPosition)
       throws SQLException;
+
+  /**
+   * Makes the log publish the read's tables before its reader starts, also when the stream
+   * resumes from a checkpoint with another set of tables (PostgreSQL: adds the tables the
+   * publication lacks, and drops those the read no longer captures from a publication HeliosDbIO
+   * created). Nothing by default: the reader's include list selects the tables.
+   */
+  default void updateCapturedTables(Connection connection, ChangeCaptureSettings settings)
+      throws SQLException {}
 
   /**
    * Checks the form of a user's start position when the pipeline is built.

@@ -460,7 +460,7 @@ public final class MySqlDialect extends CatalogDialect implements ExclusiveLogRe
     properties.put("database.port", String.valueOf(endpoint.port()));
     properties.put("database.server.id", String.valueOf(settings.serverId()));
     properties.putAll(tlsProperties(jdbcUrl));
-    properties.put("database.include.list", Pattern.quote(settings.table().namespace()));
+    properties.put("database.include.list", quotedList(settings.namespaces()));
     rebuildSchemaHistoryAtStart(properties);
     properties.put("schema.history.internal.store.only.captured.databases.ddl", "true");
     properties.put("snapshot.locking.mode", "none");

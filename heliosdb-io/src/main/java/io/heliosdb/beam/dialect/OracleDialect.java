@@ -160,8 +160,7 @@ public final class OracleDialect extends CatalogDialect {
     properties.put("database.dbname", databaseName(jdbcUrl, redactedUrl));
     properties.put("database.connection.adapter", "logminer");
     properties.put("log.mining.strategy", "online_catalog");
-    properties.put(
-        "schema.include.list", java.util.regex.Pattern.quote(settings.table().namespace()));
+    properties.put("schema.include.list", quotedList(settings.namespaces()));
     rebuildSchemaHistoryAtStart(properties);
     return properties;
   }

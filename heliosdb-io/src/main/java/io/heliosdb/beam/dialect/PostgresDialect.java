@@ -7,8 +7,10 @@ import io.heliosdb.beam.schema.TableId;
 import io.heliosdb.beam.schema.TableMetadata;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +21,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /** PostgreSQL: pgjdbc cursors for streaming, {@code ctid} page ranges for tables without key. */
 public final class PostgresDialect extends CatalogDialect implements ExclusiveLogReader,
     ChangeLogClock {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(PostgresDialect.class);
+
   private static final long serialVersionUID = 1L;
 
   public PostgresDialect() {
@@ -401,7 +406,8 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
       return;
     }
     throw new IllegalStateException(
-        "CDC of " + settings.table() + ": " + logReaderName(settings) + " is in use by server"
+        "CDC of " + settings.describeTables() + ": " + logReaderName(settings)
+            + " is in use by server"
             + " process " + holder[0] + " (client " + (holder[1] == null ? "local" : holder[1])
             + ", application '" + holder[2] + "', since " + holder[3] + "): another pipeline or"
             + " read streams from it, and a slot serves one stream. Give this read its own slot"
@@ -477,7 +483,7 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
         settings.publicationName());
     if (!missing.isEmpty()) {
       throw new IllegalStateException(
-          "CDC of table " + settings.table() + " reads publication "
+          "CDC of " + settings.describeTables() + " reads publication "
               + settings.publicationName() + ", which does not publish " + missing
               + ": those changes would never reach the stream. Run ALTER PUBLICATION "
               + quoteIdentifier(settings.publicationName()) + " SET (publish = '"
@@ -522,8 +528,19 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
     return slot[3] == null ? "" : slot[3];
   }
 
+  @Override
+  public void updateCapturedTables(Connection connection, ChangeCaptureSettings settings)
+      throws SQLException {
+    preparePublication(connection, settings);
+  }
+
+  /** The comment that marks a publication HeliosDbIO created, and so may narrow. */
+  static final String OWN_PUBLICATION = "Created by HeliosDbIO for its CDC reads";
+
   /**
-   * Checks the slot before creating anything; if the slot cannot be created, undoes the
+   * Checks the slot before creating anything; creates the publication for the read's tables, or
+   * adds the tables it lacks (a publication HeliosDbIO created also drops the tables the read no
+   * longer captures), then creates the slot. If the slot cannot be created, undoes the
    * publication's change, so that a failed start leaves nothing behind.
    */
   @Override
@@ -532,26 +549,7 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
       throws SQLException {
     checkChangeCaptureSetup(connection);
     String confirmed = existingSlot(connection, settings.slotName());
-    String publication = quoteIdentifier(settings.publicationName());
-    String table = quoteTable(settings.table());
-    String change = null;
-    String undo = null;
-    if (queryLong(connection, "SELECT COUNT(*) FROM pg_publication WHERE pubname = ?", 0,
-        settings.publicationName()) == 0) {
-      change = "CREATE PUBLICATION " + publication + " FOR TABLE " + table;
-      undo = "DROP PUBLICATION " + publication;
-    } else if (queryLong(
-            connection,
-            "SELECT COUNT(*) FROM pg_publication_tables WHERE pubname = ? AND schemaname = ?"
-                + " AND tablename = ?",
-            0, settings.publicationName(), settings.table().namespace(), settings.table().name())
-        == 0) {
-      change = "ALTER PUBLICATION " + publication + " ADD TABLE " + table;
-      undo = "ALTER PUBLICATION " + publication + " DROP TABLE " + table;
-    }
-    if (change != null) {
-      execute(connection, change, settings);
-    }
+    boolean publicationCreated = preparePublication(connection, settings);
     boolean created = confirmed == null;
     if (created) {
       try {
@@ -561,9 +559,9 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
                 "SELECT CAST(lsn AS text) FROM pg_create_logical_replication_slot(?, 'pgoutput')",
                 settings.slotName());
       } catch (SQLException | RuntimeException e) {
-        if (undo != null) {
+        if (publicationCreated) {
           try (Statement statement = connection.createStatement()) {
-            statement.execute(undo);
+            statement.execute("DROP PUBLICATION " + quoteIdentifier(settings.publicationName()));
           } catch (SQLException undoFailed) {
             e.addSuppressed(undoFailed);
           }
@@ -574,12 +572,70 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
     if (startPosition != null) {
       return parsePosition(startPosition);
     }
-    if (!created && change != null) {
+    if (!created && publicationCreated) {
       // pgoutput decodes WAL with the catalog of its time: WAL written before the publication
-      // (re)defined the table cannot be decoded with it, so the stream starts now
+      // existed cannot be decoded with it, so the stream starts now
       return Map.of("lsn", parseLsn(currentLogPosition(connection)));
     }
     return Map.of("lsn", parseLsn(confirmed));
+  }
+
+  /**
+   * Makes the publication publish the read's tables, when the stream starts (also when it
+   * resumes from a checkpoint with another set of tables): creates it for them if it is missing
+   * (marked with {@link #OWN_PUBLICATION}), else adds the tables it lacks, and, if HeliosDbIO
+   * created it, drops the tables the read no longer captures. A publication a user created is
+   * never narrowed: the log reader ignores its other tables.
+   *
+   * @return whether the publication was created
+   */
+  private boolean preparePublication(Connection connection, ChangeCaptureSettings settings)
+      throws SQLException {
+    String publication = quoteIdentifier(settings.publicationName());
+    String[] comment = {null};
+    boolean exists = false;
+    try (PreparedStatement statement = connection.prepareStatement(
+        "SELECT obj_description(oid, 'pg_publication') FROM pg_publication WHERE pubname = ?")) {
+      statement.setString(1, settings.publicationName());
+      try (ResultSet rs = statement.executeQuery()) {
+        if (rs.next()) {
+          exists = true;
+          comment[0] = rs.getString(1);
+        }
+      }
+    }
+    if (!exists) {
+      String tables = settings.tables().stream().map(this::quoteTable)
+          .collect(java.util.stream.Collectors.joining(", "));
+      execute(connection, "CREATE PUBLICATION " + publication + " FOR TABLE " + tables, settings);
+      execute(connection, "COMMENT ON PUBLICATION " + publication + " IS '" + OWN_PUBLICATION
+          + "'", settings);
+      return true;
+    }
+    List<TableId> published = new ArrayList<>();
+    forEachRow(
+        connection,
+        "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?",
+        rs -> published.add(new TableId(rs.getString(1), rs.getString(2))),
+        settings.publicationName());
+    List<TableId> missing =
+        settings.tables().stream().filter(t -> !published.contains(t)).toList();
+    List<TableId> dropped = OWN_PUBLICATION.equals(comment[0])
+        ? published.stream().filter(t -> !settings.tables().contains(t)).toList()
+        : List.of();
+    if (!missing.isEmpty()) {
+      execute(connection, "ALTER PUBLICATION " + publication + " ADD TABLE "
+          + missing.stream().map(this::quoteTable)
+              .collect(java.util.stream.Collectors.joining(", ")), settings);
+      LOG.info("Publication {} now also publishes {}", settings.publicationName(), missing);
+    }
+    if (!dropped.isEmpty()) {
+      execute(connection, "ALTER PUBLICATION " + publication + " DROP TABLE "
+          + dropped.stream().map(this::quoteTable)
+              .collect(java.util.stream.Collectors.joining(", ")), settings);
+      LOG.info("Publication {} no longer publishes {}", settings.publicationName(), dropped);
+    }
+    return false;
   }
 
   /**
@@ -593,13 +649,15 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
       if (!"42501".equals(e.getSQLState())) {
         throw e;
       }
+      boolean one = settings.tables().size() == 1;
+      String tables = one ? "the table" : "the tables";
       throw new IllegalStateException(
-          "CDC of table " + settings.table() + " needs publication "
-              + settings.publicationName() + " to include the table, but user "
+          "CDC of " + (one ? "table " : "") + settings.describeTables() + " needs publication "
+              + settings.publicationName() + " to include " + tables + ", but user "
               + connection.getMetaData().getUserName() + " may not run " + ddl + " ("
-              + e.getMessage() + "). Have the table's owner run it before the pipeline starts,"
-              + " or name a publication that includes the table with"
-              + " CdcOptions.withPublicationName",
+              + e.getMessage() + "). Have " + (one ? "the table's" : "the tables'") + " owner run"
+              + " it before the pipeline starts, or name a publication that includes " + tables
+              + " with CdcOptions.withPublicationName",
           e);
     }
   }

@@ -1,7 +1,8 @@
 package io.heliosdb.beam.handoff;
 
 import io.heliosdb.beam.cdc.CdcSpec;
-import io.heliosdb.beam.cdc.ReadChangesDoFn;
+import io.heliosdb.beam.cdc.CdcRead;
+import io.heliosdb.beam.cdc.StreamStart;
 import io.heliosdb.beam.snapshot.ReadSnapshotSplitDoFn;
 import io.heliosdb.beam.snapshot.SnapshotSpec;
 import io.heliosdb.beam.snapshot.SnapshotSplit;
@@ -66,7 +67,7 @@ public class SnapshotThenCdcRead extends PTransform<PBegin, PCollection<Row>> {
 
   @Override
   public PCollection<Row> expand(PBegin input) {
-    Schema envelope = cdc.envelopeSchema();
+    Schema envelope = cdc.envelopeSchema(0);
     Schema rows = snapshot.tableSchema().schema();
     HandoffPartCoder partCoder = HandoffPartCoder.of();
 
@@ -93,7 +94,7 @@ public class SnapshotThenCdcRead extends PTransform<PBegin, PCollection<Row>> {
                     .withOutputTags(EVENTS, TupleTagList.of(SnapshotEventsFn.CHUNKS)));
     PCollection<Row> reads = snapshotEvents.get(EVENTS).setRowSchema(envelope);
 
-    PCollection<Row> changes =
+    PCollection<StreamStart> plan =
         PCollectionList.of(start)
             .and(snapshotEvents.get(SnapshotEventsFn.CHUNKS).setCoder(partCoder))
             .apply("Start and chunks", Flatten.pCollections())
@@ -109,9 +110,9 @@ public class SnapshotThenCdcRead extends PTransform<PBegin, PCollection<Row>> {
                 "Plan the stream",
                 ParDo.of(
                     new PlanStreamFn(cdc.dialect(), snapshot.splitColumns(), cdc.label())))
-            .setCoder(new HandoffPlanCoder(cdc.dialect(), snapshot.splitColumns()))
-            .apply("Read changes of " + cdc.label(), ParDo.of(new ReadChangesDoFn(cdc)))
-            .setRowSchema(envelope);
+            .setCoder(new HandoffPlanCoder(cdc.dialect(), snapshot.splitColumns()));
+    PCollection<Row> changes =
+        CdcRead.readChanges(plan, cdc).get(cdc.outputTag(0));
 
     return PCollectionList.of(reads).and(changes).apply("Snapshot and changes",
         Flatten.pCollections());

@@ -235,10 +235,23 @@ class ReaderMoveIT {
     synchronized void call(ReadChangesDoFn reader) throws InterruptedException {
       StreamTracker<LogPosition> tracker = new StreamTracker<>(restriction);
       List<DoFn.BundleFinalizer.Callback> committed = new ArrayList<>();
-      DoFn.OutputReceiver<Row> out = row -> WindowedValues.<Row>builder()
+      DoFn.OutputReceiver<Row> rows = row -> WindowedValues.<Row>builder()
           .setValue(row).setTimestamp(BoundedWindow.TIMESTAMP_MIN_VALUE)
           .setWindow(GlobalWindow.INSTANCE).setPaneInfo(PaneInfo.NO_FIRING)
           .setReceiver(value -> read.add(value.getValue().getRow("after").getInt64("id")));
+      DoFn.MultiOutputReceiver out = new DoFn.MultiOutputReceiver() {
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> DoFn.OutputReceiver<T> get(org.apache.beam.sdk.values.TupleTag<T> tag) {
+          return (DoFn.OutputReceiver<T>) rows;
+        }
+
+        @Override
+        public <T> DoFn.OutputReceiver<Row> getRowReceiver(
+            org.apache.beam.sdk.values.TupleTag<T> tag) {
+          return rows;
+        }
+      };
       DoFn.ProcessContinuation continuation = reader.process(StreamStart.fromLog(), tracker,
           watermark, out, (expiry, callback) -> committed.add(callback));
       for (DoFn.BundleFinalizer.Callback callback : committed) {

@@ -10,8 +10,41 @@ import org.junit.jupiter.api.Test;
 /** The CDC parts of the dialects that need no database: connector settings and positions. */
 class ChangeCaptureDialectTest {
   static final ChangeCaptureSettings SETTINGS =
-      new ChangeCaptureSettings(new TableId("shop", "order.items"), "src_1", "slot_a", "pub_a",
-          4242, 10_000, 10);
+      new ChangeCaptureSettings(java.util.List.of(new TableId("shop", "order.items")), "src_1",
+          "slot_a", "pub_a", 4242, 10_000, 10);
+
+  /** Three tables in two namespaces, captured by one log reader. */
+  static final ChangeCaptureSettings TABLES =
+      new ChangeCaptureSettings(
+          java.util.List.of(new TableId("shop", "orders"), new TableId("shop", "order.items"),
+              new TableId("crm", "customers")),
+          "src_2", "slot_b", "pub_b", 4243, 10_000, 10);
+
+  @Test
+  void oneLogReaderCapturesEveryTableOfTheReadAndNoOther() {
+    String tables = "\\Qshop.orders\\E,\\Qshop.order.items\\E,\\Qcrm.customers\\E";
+    assertThat(new PostgresDialect().changeTaskProperties(
+            "jdbc:postgresql://db:5432/app", "r", TABLES))
+        .containsEntry("slot.name", "slot_b")
+        .containsEntry("publication.name", "pub_b")
+        .containsEntry("table.include.list", tables);
+    assertThat(new MySqlDialect(false).changeTaskProperties(
+            "jdbc:mariadb://db/app", "r", TABLES))
+        .containsEntry("database.server.id", "4243")
+        .containsEntry("database.include.list", "\\Qshop\\E,\\Qcrm\\E")
+        .containsEntry("table.include.list", tables);
+    // one LogMiner session mines every table of the read
+    assertThat(new OracleDialect().changeTaskProperties(
+            "jdbc:oracle:thin:@//db:1521/freepdb1", "r", TABLES))
+        .containsEntry("schema.include.list", "\\Qshop\\E,\\Qcrm\\E")
+        .containsEntry("table.include.list", tables)
+        .containsEntry("database.connection.adapter", "logminer");
+    assertThat(TABLES.describeTables())
+        .isEqualTo("3 tables [shop.orders, shop.order.items, crm.customers]");
+    assertThatThrownBy(() -> new ChangeCaptureSettings(
+            java.util.List.of(), "s", "slot", "pub", 1, 1, 1))
+        .hasMessageContaining("at least one table");
+  }
 
   @Test
   void configuresThePostgresConnectorForOneTableAndItsSlot() {
