@@ -94,7 +94,7 @@ public final class HeliosDbIO {
   }
 
   /** The options of snapshot then CDC, as its construction errors start. */
-  private static final String SNAPSHOT_THEN_CDC =
+  static final String SNAPSHOT_THEN_CDC =
       "HeliosDbIO.read().withSnapshot(...).withCdc(...)";
 
   /** A snapshot read with the defaults: split by primary key, parallelism 4. */
@@ -364,7 +364,7 @@ public final class HeliosDbIO {
     }
 
     /** Refuses a mode the database cannot run, before connecting. */
-    private void checkDialectSupportsMode(Dialect dialect) {
+    void checkDialectSupportsMode(Dialect dialect) {
       if (getCdcOptions() != null && getSnapshotOptions() != null
           && !dialect.supportsConsistentReads()) {
         throw new IllegalArgumentException(
@@ -421,6 +421,27 @@ public final class HeliosDbIO {
      */
     private PCollection<Row> expandSnapshotThenCdc(
         PBegin input, ConnectionConfiguration config, Dialect dialect, TableMetadata metadata) {
+      SnapshotSpec snapshot = handoffSnapshotSpec(input, config, dialect, metadata);
+      // the CDC setup's messages first
+      CdcSpec cdc = cdcSpec(input, config, dialect, List.of(metadata), null);
+      // e.g. a MySQL server behind a jdbc:mysql: or jdbc:mariadb: URL: refused now, not by
+      // every chunk read of a running pipeline
+      TableDetector.checkConsistentReads(config, dialect, SNAPSHOT_THEN_CDC);
+      return input.apply(
+          "Snapshot then CDC " + metadata.table(),
+          new SnapshotThenCdcRead(
+              snapshot, cdc, TableDetector.changeSource(config, dialect, metadata.table())));
+    }
+
+    /**
+     * The snapshot of a table read by snapshot then CDC, which maps each chunk read onto the log
+     * by the chunk's primary-key range: it needs a primary key ordered alike in Java and in the
+     * database, and no start position (the dialect's support is checked before connecting).
+     *
+     * @throws IllegalArgumentException naming the table and what it lacks
+     */
+    SnapshotSpec handoffSnapshotSpec(
+        PBegin input, ConnectionConfiguration config, Dialect dialect, TableMetadata metadata) {
       String mode = SNAPSHOT_THEN_CDC;
       if (metadata.primaryKey().isEmpty()) {
         throw new IllegalArgumentException(
@@ -448,15 +469,7 @@ public final class HeliosDbIO {
                 + " snapshot then CDC needs integer, decimal or date/time key columns. Read the"
                 + " table with withSnapshot(...) and withCdc(...) as two reads instead");
       }
-      // the CDC setup's messages first
-      CdcSpec cdc = cdcSpec(input, config, dialect, List.of(metadata), null);
-      // e.g. a MySQL server behind a jdbc:mysql: or jdbc:mariadb: URL: refused now, not by
-      // every chunk read of a running pipeline
-      TableDetector.checkConsistentReads(config, dialect, mode);
-      return input.apply(
-          "Snapshot then CDC " + metadata.table(),
-          new SnapshotThenCdcRead(
-              snapshot, cdc, TableDetector.changeSource(config, dialect, metadata.table())));
+      return snapshot;
     }
 
     private PCollection<Row> expandIncremental(

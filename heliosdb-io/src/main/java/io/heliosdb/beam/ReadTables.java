@@ -10,6 +10,7 @@ import io.heliosdb.beam.dialect.Dialects;
 import io.heliosdb.beam.metrics.SourceMetrics;
 import io.heliosdb.beam.schema.TableId;
 import io.heliosdb.beam.schema.TableMetadata;
+import io.heliosdb.beam.handoff.TablesSnapshotThenCdcRead;
 import io.heliosdb.beam.snapshot.SnapshotSpec;
 import io.heliosdb.beam.snapshot.TablesSnapshotRead;
 import java.util.ArrayList;
@@ -257,22 +258,36 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
         "Snapshot " + tables.size() + " tables", new TablesSnapshotRead(specs));
   }
 
-  /** CDC of every table through one log reader, each table's envelopes to its own output. */
+  /**
+   * CDC of every table through one log reader, each table's envelopes to its own output; after
+   * a snapshot of every table if the read has snapshot options.
+   */
   private PCollectionRowTuple expandCdc(
       PBegin input, ConnectionConfiguration config, Dialect dialect, List<TableId> tables) {
     HeliosDbIO.Read read = getRead();
-    if (read.getSnapshotOptions() != null) {
-      throw new IllegalArgumentException(
-          "HeliosDbIO.readTables(): withSnapshot(...) with withCdc(...) is not offered for a set"
-              + " of tables; read each table's snapshot and CDC with HeliosDbIO.read(), or the"
-              + " set's changes alone with withCdc(...)");
-    }
+    read.checkDialectSupportsMode(dialect);
     List<TableMetadata> metadata = new ArrayList<>();
     for (TableId table : tables) {
       metadata.add(TableDetector.detect(config, dialect, dialect.quoteTable(table)));
     }
+    List<SnapshotSpec> snapshots = new ArrayList<>();
+    if (read.getSnapshotOptions() != null) {
+      for (TableMetadata table : metadata) {
+        snapshots.add(read.handoffSnapshotSpec(input, config, dialect, table));
+      }
+    }
     CdcSpec spec = read.cdcSpec(input, config, dialect, metadata,
         HeliosDbIO.Read.defaultSlotName(SourceMetrics.databaseOf(config) + "_tables"));
+    if (read.getSnapshotOptions() != null) {
+      TableDetector.checkConsistentReads(config, dialect, "HeliosDbIO.readTables()"
+          + ".withSnapshot(...).withCdc(...)");
+      List<List<String>> sources = new ArrayList<>();
+      for (TableId table : tables) {
+        sources.add(TableDetector.changeSource(config, dialect, table));
+      }
+      return input.apply("Snapshot then CDC of " + tables.size() + " tables",
+          new TablesSnapshotThenCdcRead(snapshots, spec, sources));
+    }
     PCollectionTuple changes =
         input.apply("CDC of " + tables.size() + " tables", new CdcRead(spec));
     PCollectionRowTuple result = PCollectionRowTuple.empty(input.getPipeline());

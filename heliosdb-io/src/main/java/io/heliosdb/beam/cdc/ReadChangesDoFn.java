@@ -317,7 +317,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
                   ? null // a table the log reader's include list should have left out
                   : route.converter().convert(record, task.startOffset());
             }
-            emit = change != null && start.emits(change, ChangeConverter.sourceOf(record));
+            emit = change != null && start.emits(route.index(), change, ChangeConverter.sourceOf(record));
           } catch (RuntimeException e) {
             // a change that cannot be converted (the table changed) fails the call before it is
             // claimed: the task keeps it, and the changes after it, for whoever reads on

@@ -20,10 +20,11 @@ public interface StreamStart extends Serializable {
   /**
    * Whether to emit a change.
    *
+   * @param table the index of the change's table among the read's tables
    * @param change the change envelope
    * @param source the Debezium {@code source} block of the change
    */
-  boolean emits(Row change, Struct source);
+  boolean emits(int table, Row change, Struct source);
 
   /** CDC mode: the slot's or log's current position, every change. */
   static StreamStart fromLog() {
@@ -40,7 +41,7 @@ public interface StreamStart extends Serializable {
     }
 
     @Override
-    public boolean emits(Row change, Struct source) {
+    public boolean emits(int table, Row change, Struct source) {
       return true;
     }
 

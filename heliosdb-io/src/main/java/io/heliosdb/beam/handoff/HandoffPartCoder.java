@@ -3,6 +3,7 @@ package io.heliosdb.beam.handoff;
 import io.heliosdb.beam.cdc.LogPosition;
 import io.heliosdb.beam.cdc.LogPositionCoder;
 import java.io.IOException;
+import org.apache.beam.sdk.util.VarInt;
 import java.io.InputStream;
 import java.io.OutputStream;
 import org.apache.beam.sdk.coders.AtomicCoder;
@@ -11,7 +12,8 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 
 /**
  * A deterministic coder of {@link HandoffPart}s: a flag, then the start (its offset as {@link
- * LogPositionCoder} writes it, and its position) or the chunk ({@link ChunkSnapshotCoder}).
+ * LogPositionCoder} writes it, and its position) or the table's index and the chunk ({@link
+ * ChunkSnapshotCoder}).
  */
 final class HandoffPartCoder extends AtomicCoder<HandoffPart> {
   private static final long serialVersionUID = 1L;
@@ -34,6 +36,7 @@ final class HandoffPartCoder extends AtomicCoder<HandoffPart> {
       OFFSET.encode(LogPosition.of(start.offset()), out);
       TEXT.encode(start.position(), out);
     } else {
+      VarInt.encode(part.table(), out);
       ChunkSnapshotCoder.of().encode(part.chunk(), out);
     }
   }
@@ -41,9 +44,10 @@ final class HandoffPartCoder extends AtomicCoder<HandoffPart> {
   @Override
   public HandoffPart decode(InputStream in) throws IOException {
     if (IS_START.decode(in)) {
-      return new HandoffPart(new HandoffStart(OFFSET.decode(in).offset(), TEXT.decode(in)), null);
+      return HandoffPart.start(new HandoffStart(OFFSET.decode(in).offset(), TEXT.decode(in)));
     }
-    return new HandoffPart(null, ChunkSnapshotCoder.of().decode(in));
+    int table = VarInt.decodeInt(in);
+    return HandoffPart.chunk(table, ChunkSnapshotCoder.of().decode(in));
   }
 
   @Override

@@ -18,7 +18,7 @@ import org.apache.kafka.connect.data.Struct;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * The change stream after a snapshot: it starts where the log stood before the first chunk was
+ * The change stream of one table after its snapshot: it starts where the log stood before the first chunk was
  * read and emits a change unless the chunk read that covers its key already saw it. Keys no chunk
  * covers (outside the table's key range when it was planned) get every change.
  */
@@ -65,7 +65,7 @@ final class HandoffPlan implements StreamStart {
    *     after it, at a position before it, which no replay by position can join with the stream
    */
   @Override
-  public boolean emits(Row change, Struct source) {
+  public boolean emits(int table, Row change, Struct source) {
     Row image =
         change.getRow(ChangeEnvelope.AFTER) != null
             ? change.getRow(ChangeEnvelope.AFTER)

@@ -58,7 +58,7 @@ final class PlanHandoffFn extends DoFn<byte[], SnapshotSplit> {
     metrics.chunksPlanned(PlanSnapshotFn.estimatedChunks(plan.splits(), snapshot.chunkSize()));
     LOG.info("[{}] the stream will start at {}; reading the snapshot as {} splits",
         snapshot.label(), plan.start().position(), plan.splits().size());
-    out.get(START).output(new HandoffPart(plan.start(), null));
+    out.get(START).output(HandoffPart.start(plan.start()));
     for (SnapshotSplit split : plan.splits()) {
       out.get(SnapshotThenCdcRead.SPLITS).output(split.withLogStart(plan.start().position()));
     }
@@ -68,7 +68,18 @@ final class PlanHandoffFn extends DoFn<byte[], SnapshotSplit> {
 
   /** Idempotent: the slot and publication are created only if missing. */
   private Plan plan() throws SQLException {
-    // one connection at a time, so that a pool of one connection suffices
+    HandoffStart start = fixStart(cdc, pool);
+    try (Connection connection = pool.getConnection()) {
+      return new Plan(start, PlanSnapshotFn.plan(snapshot, connection));
+    }
+  }
+
+  /**
+   * Fixes where the stream starts, before any chunk is read: checks that the server maps reads
+   * onto its log, then prepares the log (slot and publication created if missing) and returns
+   * its position. One connection at a time, so that a pool of one connection suffices.
+   */
+  static HandoffStart fixStart(CdcSpec cdc, PooledDataSource pool) throws SQLException {
     try (Connection probe = pool.getConnection()) {
       // fails here, before the slot exists, if the server cannot map reads onto its log
       cdc.dialect().beginConsistentRead(probe);
@@ -77,8 +88,7 @@ final class PlanHandoffFn extends DoFn<byte[], SnapshotSplit> {
     try (Connection connection = pool.getConnection()) {
       Map<String, Object> offset =
           cdc.dialect().prepareChangeCapture(connection, cdc.settings(), cdc.startPosition());
-      HandoffStart start = new HandoffStart(offset, cdc.dialect().positionOf(offset));
-      return new Plan(start, PlanSnapshotFn.plan(snapshot, connection));
+      return new HandoffStart(offset, cdc.dialect().positionOf(offset));
     }
   }
 }

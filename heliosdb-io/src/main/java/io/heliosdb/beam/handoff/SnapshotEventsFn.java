@@ -25,12 +25,17 @@ final class SnapshotEventsFn extends DoFn<KV<ChunkSnapshot, List<Row>>, Row> {
 
   private final Schema envelope;
   private final List<String> source;
+  private final int table;
   private transient List<ChunkSnapshot> bundleChunks;
 
-  /** @param source the envelope's {@code source}: database, schema (or null), table */
-  SnapshotEventsFn(Schema envelope, List<String> source) {
+  /**
+   * @param source the envelope's {@code source}: database, schema (or null), table
+   * @param table the index of the table among the read's tables
+   */
+  SnapshotEventsFn(Schema envelope, List<String> source, int table) {
     this.envelope = envelope;
     this.source = source;
+    this.table = table;
   }
 
   @StartBundle
@@ -58,7 +63,7 @@ final class SnapshotEventsFn extends DoFn<KV<ChunkSnapshot, List<Row>>, Row> {
   public void finishBundle(FinishBundleContext context) {
     for (ChunkSnapshot chunk : HandoffPlan.merge(bundleChunks)) {
       context.output(
-          CHUNKS, new HandoffPart(null, chunk), BoundedWindow.TIMESTAMP_MIN_VALUE,
+          CHUNKS, HandoffPart.chunk(table, chunk), BoundedWindow.TIMESTAMP_MIN_VALUE,
           GlobalWindow.INSTANCE);
     }
     bundleChunks = null;

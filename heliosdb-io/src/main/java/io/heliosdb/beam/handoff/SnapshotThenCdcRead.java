@@ -90,31 +90,40 @@ public class SnapshotThenCdcRead extends PTransform<PBegin, PCollection<Row>> {
                 KvCoder.of(ChunkSnapshotCoder.of(), ListCoder.of(RowCoder.of(rows))))
             .apply(
                 "Snapshot rows as read events",
-                ParDo.of(new SnapshotEventsFn(envelope, source))
+                ParDo.of(new SnapshotEventsFn(envelope, source, 0))
                     .withOutputTags(EVENTS, TupleTagList.of(SnapshotEventsFn.CHUNKS)));
     PCollection<Row> reads = snapshotEvents.get(EVENTS).setRowSchema(envelope);
 
-    PCollection<StreamStart> plan =
+    PCollection<StreamStart> plan = planStream(
         PCollectionList.of(start)
-            .and(snapshotEvents.get(SnapshotEventsFn.CHUNKS).setCoder(partCoder))
-            .apply("Start and chunks", Flatten.pCollections())
-            // the plan keeps the earliest timestamp, so the stream may emit at commit times
-            .apply(
-                "Keep earliest time",
-                Window.<HandoffPart>into(new GlobalWindows())
-                    .withTimestampCombiner(TimestampCombiner.EARLIEST))
-            .apply("One group", WithKeys.of(0))
-            .setCoder(KvCoder.of(VarIntCoder.of(), partCoder))
-            .apply("Wait for every chunk", GroupByKey.create())
-            .apply(
-                "Plan the stream",
-                ParDo.of(
-                    new PlanStreamFn(cdc.dialect(), snapshot.splitColumns(), cdc.label())))
-            .setCoder(new HandoffPlanCoder(cdc.dialect(), snapshot.splitColumns()));
+            .and(snapshotEvents.get(SnapshotEventsFn.CHUNKS).setCoder(partCoder)),
+        new PlanStreamFn(cdc.dialect(), List.of(snapshot.splitColumns()), cdc.label()),
+        new HandoffPlanCoder(cdc.dialect(), snapshot.splitColumns()));
     PCollection<Row> changes =
         CdcRead.readChanges(plan, cdc).get(cdc.outputTag(0));
 
     return PCollectionList.of(reads).and(changes).apply("Snapshot and changes",
         Flatten.pCollections());
+  }
+
+  /**
+   * Waits for the start and every chunk read's part, then plans the stream: a single group, which
+   * fires once its input is complete, keeping the earliest timestamp so that the stream may emit
+   * at commit times.
+   */
+  static PCollection<StreamStart> planStream(
+      PCollectionList<HandoffPart> parts, PlanStreamFn planner,
+      org.apache.beam.sdk.coders.Coder<StreamStart> planCoder) {
+    return parts
+        .apply("Start and chunks", Flatten.pCollections())
+        .apply(
+            "Keep earliest time",
+            Window.<HandoffPart>into(new GlobalWindows())
+                .withTimestampCombiner(TimestampCombiner.EARLIEST))
+        .apply("One group", WithKeys.of(0))
+        .setCoder(KvCoder.of(VarIntCoder.of(), HandoffPartCoder.of()))
+        .apply("Wait for every chunk", GroupByKey.create())
+        .apply("Plan the stream", ParDo.of(planner))
+        .setCoder(planCoder);
   }
 }

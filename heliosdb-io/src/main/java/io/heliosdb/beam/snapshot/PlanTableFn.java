@@ -7,13 +7,15 @@ import io.heliosdb.beam.retry.Retrier;
 import java.sql.Connection;
 import java.util.List;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.KV;
 
 /**
- * Plans one table of a multi-table snapshot, given its index: a table that fits in one chunk is
- * one split, a larger one up to the read's parallelism, so that every table's chunks share the
- * readers and none waits behind a large table.
+ * Plans one table of a multi-table snapshot, given its index and, for snapshot-then-CDC, the log
+ * position where the stream starts (else empty): a table that fits in one chunk is one split, a
+ * larger one up to the read's parallelism, so that every table's chunks share the readers and
+ * none waits behind a large table.
  */
-class PlanTableFn extends DoFn<Integer, TableSplit> {
+class PlanTableFn extends DoFn<KV<Integer, String>, TableSplit> {
   private final List<SnapshotSpec> tables;
   private transient PooledDataSource pool;
 
@@ -34,7 +36,9 @@ class PlanTableFn extends DoFn<Integer, TableSplit> {
   }
 
   @ProcessElement
-  public void process(@Element Integer table, OutputReceiver<TableSplit> out) {
+  public void process(@Element KV<Integer, String> element, OutputReceiver<TableSplit> out) {
+    int table = element.getKey();
+    String logStart = element.getValue();
     SnapshotSpec spec = tables.get(table);
     SourceMetrics metrics = SourceMetrics.of(spec.connection(), spec.label());
     Retrier retrier = new Retrier(spec.connection().retryPolicy(), spec.dialect(), spec.label())
@@ -46,7 +50,9 @@ class PlanTableFn extends DoFn<Integer, TableSplit> {
       }
     });
     metrics.chunksPlanned(PlanSnapshotFn.estimatedChunks(splits, spec.chunkSize()));
-    splits.forEach(split -> out.output(new TableSplit(table, split)));
+    for (SnapshotSplit split : splits) {
+      out.output(new TableSplit(table, logStart.isEmpty() ? split : split.withLogStart(logStart)));
+    }
   }
 
   /**

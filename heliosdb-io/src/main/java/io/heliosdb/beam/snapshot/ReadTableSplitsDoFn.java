@@ -7,6 +7,7 @@ import java.util.function.Function;
 import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 
@@ -54,6 +55,21 @@ abstract class ReadTableSplitsDoFn<OutT> extends DoFn<TableSplit, OutT> {
     @Override
     ReadSnapshotSplitDoFn<List<Row>> reader(SnapshotSpec table) {
       return new ReadSnapshotSplitDoFn.Batches(table);
+    }
+  }
+
+  /**
+   * Reads each query in a consistent transaction and outputs each claimed block of rows with what
+   * that read saw, for snapshot-then-CDC ({@link ReadSnapshotSplitDoFn.Consistent}).
+   */
+  static final class Consistent extends ReadTableSplitsDoFn<KV<ChunkSnapshot, List<Row>>> {
+    Consistent(List<SnapshotSpec> tables, List<TupleTag<KV<ChunkSnapshot, List<Row>>>> outputs) {
+      super(tables, outputs);
+    }
+
+    @Override
+    ReadSnapshotSplitDoFn<KV<ChunkSnapshot, List<Row>>> reader(SnapshotSpec table) {
+      return new ReadSnapshotSplitDoFn.Consistent(table);
     }
   }
 

@@ -74,13 +74,13 @@ class HandoffCodersTest {
       CoderProperties.coderDecodeEncodeEqual(ChunkSnapshotCoder.of(), c);
     }
     HandoffPart start =
-        new HandoffPart(new HandoffStart(Map.of("lsn", 23_000_000, "txId", 7L), "0/15EF8C0"), null);
+        HandoffPart.start(new HandoffStart(Map.of("lsn", 23_000_000, "txId", 7L), "0/15EF8C0"));
     CoderProperties.coderDecodeEncodeEqual(HandoffPartCoder.of(), start);
     CoderProperties.coderDeterministic(
         HandoffPartCoder.of(), start,
-        new HandoffPart(new HandoffStart(Map.of("txId", 7, "lsn", 23_000_000L), "0/15EF8C0"),
-            null));
-    CoderProperties.coderDecodeEncodeEqual(HandoffPartCoder.of(), new HandoffPart(null, chunk));
+        HandoffPart.start(new HandoffStart(Map.of("txId", 7, "lsn", 23_000_000L), "0/15EF8C0")));
+    CoderProperties.coderDecodeEncodeEqual(HandoffPartCoder.of(), HandoffPart.chunk(0, chunk));
+    CoderProperties.coderDecodeEncodeEqual(HandoffPartCoder.of(), HandoffPart.chunk(41, chunk));
   }
 
   @Test

@@ -73,11 +73,11 @@ class HandoffPlanTest {
   @Test
   void emitsTheChangesTheChunkReadOfTheirKeyDidNotSee() {
     HandoffPlan plan = twoReads();
-    assertThat(plan.emits(change("u", 5), tx(9))).isFalse(); // seen by [0, 100)
-    assertThat(plan.emits(change("u", 5), tx(15))).isTrue(); // in progress then
-    assertThat(plan.emits(change("d", 5), tx(25))).isTrue(); // after the read; before image
-    assertThat(plan.emits(change("c", 150), tx(25))).isFalse(); // seen by [100, ...)
-    assertThat(plan.emits(change("c", -4), tx(1))).isTrue(); // below every chunk
+    assertThat(plan.emits(0, change("u", 5), tx(9))).isFalse(); // seen by [0, 100)
+    assertThat(plan.emits(0, change("u", 5), tx(15))).isTrue(); // in progress then
+    assertThat(plan.emits(0, change("d", 5), tx(25))).isTrue(); // after the read; before image
+    assertThat(plan.emits(0, change("c", 150), tx(25))).isFalse(); // seen by [100, ...)
+    assertThat(plan.emits(0, change("c", -4), tx(1))).isTrue(); // below every chunk
   }
 
   /** A truncate has no key: emitted if no chunk read saw it, else the stream fails, naming it. */
@@ -88,13 +88,13 @@ class HandoffPlanTest {
         ENVELOPE, "t", null, null,
         Row.withSchema(ChangeEnvelope.SOURCE_SCHEMA).attachValues("db", "public", "t1"),
         "0/5@0/4:TRUNCATE", Instant.now());
-    assertThat(plan.emits(truncate, tx(70))).isTrue(); // after every read
-    assertThatThrownBy(() -> plan.emits(truncate, tx(30))) // seen by [100, ...) only
+    assertThat(plan.emits(0, truncate, tx(70))).isTrue(); // after every read
+    assertThatThrownBy(() -> plan.emits(0, truncate, tx(30))) // seen by [100, ...) only
         .isInstanceOf(HeliosDbException.class)
         .hasMessageContaining("[t1] a TRUNCATE of the table at position 0/5@0/4:TRUNCATE"
             + " committed while its snapshot was read")
         .hasMessageContaining("Start the pipeline again");
-    assertThatThrownBy(() -> plan.emits(truncate, tx(5))) // seen by both
+    assertThatThrownBy(() -> plan.emits(0, truncate, tx(5))) // seen by both
         .isInstanceOf(HeliosDbException.class);
   }
 
