@@ -421,7 +421,7 @@ public final class HeliosDbIO {
      */
     private PCollection<Row> expandSnapshotThenCdc(
         PBegin input, ConnectionConfiguration config, Dialect dialect, TableMetadata metadata) {
-      SnapshotSpec snapshot = handoffSnapshotSpec(input, config, dialect, metadata);
+      SnapshotSpec snapshot = handoffSnapshotSpec(input, config, dialect, metadata, false);
       // the CDC setup's messages first
       CdcSpec cdc = cdcSpec(input, config, dialect, List.of(metadata), null);
       // e.g. a MySQL server behind a jdbc:mysql: or jdbc:mariadb: URL: refused now, not by
@@ -436,12 +436,16 @@ public final class HeliosDbIO {
     /**
      * The snapshot of a table read by snapshot then CDC, which maps each chunk read onto the log
      * by the chunk's primary-key range: it needs a primary key ordered alike in Java and in the
-     * database, and no start position (the dialect's support is checked before connecting).
+     * database, and no start position unless the stream continues an earlier capture (the
+     * dialect's support is checked before connecting).
      *
+     * @param continuing whether the stream continues a capture of other tables, from the
+     *     position where it stopped: the snapshot then starts after the stream
      * @throws IllegalArgumentException naming the table and what it lacks
      */
     SnapshotSpec handoffSnapshotSpec(
-        PBegin input, ConnectionConfiguration config, Dialect dialect, TableMetadata metadata) {
+        PBegin input, ConnectionConfiguration config, Dialect dialect, TableMetadata metadata,
+        boolean continuing) {
       String mode = SNAPSHOT_THEN_CDC;
       if (metadata.primaryKey().isEmpty()) {
         throw new IllegalArgumentException(
@@ -455,7 +459,7 @@ public final class HeliosDbIO {
                 + metadata.primaryKey() + " of " + metadata.table()
                 + "; snapshot then CDC splits by the primary key only");
       }
-      if (getCdcOptions().getStartPosition() != null) {
+      if (getCdcOptions().getStartPosition() != null && !continuing) {
         throw new IllegalArgumentException(
             mode + ": CdcOptions.withStartPosition(...) cannot follow a snapshot, whose stream"
                 + " starts where the log stands when the snapshot begins; drop one of them");

@@ -73,12 +73,16 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
   /** Incremental options of single tables, by {@code namespace.table}, over {@link #getRead}'s. */
   abstract Map<String, IncrementalOptions> getTableIncrementalOptions();
 
+  /** The tables added to a running snapshot-then-CDC capture, by {@code namespace.table}. */
+  abstract List<String> getAddedTables();
+
   abstract Builder toBuilder();
 
   static ReadTables create(HeliosDbIO.Read read) {
     return new AutoValue_ReadTables.Builder()
         .setRead(read)
         .setTableIncrementalOptions(Map.of())
+        .setAddedTables(List.of())
         .build();
   }
 
@@ -89,6 +93,8 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
     abstract Builder setSelection(TableSelection selection);
 
     abstract Builder setTableIncrementalOptions(Map<String, IncrementalOptions> options);
+
+    abstract Builder setAddedTables(List<String> tables);
 
     abstract ReadTables build();
   }
@@ -190,6 +196,26 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
   }
 
   /**
+   * Adds tables to a snapshot-then-CDC capture that ran before with the other tables of the
+   * selection: only the added tables are snapshotted, then streamed; the others are not read
+   * again and their stream continues where the earlier pipeline's stopped, from the replication
+   * slot's acknowledged position (PostgreSQL, same {@link CdcOptions#withSlotName}) or from
+   * {@link CdcOptions#withStartPosition} (MySQL/MariaDB: the last position of the earlier
+   * output). Stop the earlier pipeline so that all it emitted is acknowledged first (Flink:
+   * stop with a savepoint): changes it emitted after its last acknowledgement come again.
+   *
+   * @param tables the added tables as the catalog names them, {@code namespace.table} (as in
+   *     the output)
+   */
+  public ReadTables withAddedTables(String... tables) {
+    checkArgumentNotNull(tables, "withAddedTables(tables): tables must not be null");
+    if (tables.length == 0) {
+      throw new IllegalArgumentException("withAddedTables(): name at least one table");
+    }
+    return toBuilder().setAddedTables(List.of(tables)).build();
+  }
+
+  /**
    * Readers shared by all tables' snapshot chunks (1–1024, default 4); a table is split into at
    * most this many parts, and into one if it fits in one chunk.
    */
@@ -231,6 +257,11 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
     resolvedTables = tables.stream().map(TableId::toString).toList();
     LOG.info("{} selects {} tables: {}", selection.describe(), tables.size(), resolvedTables);
     checkTableIncrementalOptions(read, tables);
+    if (!getAddedTables().isEmpty() && read.getCdcOptions() == null) {
+      throw new IllegalArgumentException(
+          "withAddedTables(" + getAddedTables() + ") applies to withSnapshot(...).withCdc(...),"
+              + " whose capture it continues; a snapshot or incremental read reads every table");
+    }
     if (read.getIncrementalOptions() != null) {
       PCollectionRowTuple result = PCollectionRowTuple.empty(input.getPipeline());
       for (TableId table : tables) {
@@ -270,14 +301,28 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
     for (TableId table : tables) {
       metadata.add(TableDetector.detect(config, dialect, dialect.quoteTable(table)));
     }
+    List<String> names = tables.stream().map(TableId::toString).toList();
+    checkAddedTables(read, names);
+    boolean continuing = !getAddedTables().isEmpty();
     List<SnapshotSpec> snapshots = new ArrayList<>();
     if (read.getSnapshotOptions() != null) {
       for (TableMetadata table : metadata) {
-        snapshots.add(read.handoffSnapshotSpec(input, config, dialect, table));
+        boolean snapshotted = !continuing || getAddedTables().contains(table.table().toString());
+        snapshots.add(snapshotted
+            ? read.handoffSnapshotSpec(input, config, dialect, table, continuing)
+            : null);
       }
     }
     CdcSpec spec = read.cdcSpec(input, config, dialect, metadata,
         HeliosDbIO.Read.defaultSlotName(SourceMetrics.databaseOf(config) + "_tables"));
+    if (continuing && read.getCdcOptions().getStartPosition() == null
+        && TableDetector.keptPosition(config, dialect, spec.settings()) == null) {
+      throw new IllegalArgumentException(
+          "withAddedTables(" + getAddedTables() + ") continues an earlier capture of the other"
+              + " tables from where it stopped, but " + spec.logReaderName() + " keeps no"
+              + " position: name the earlier capture's slot with CdcOptions.withSlotName, or give"
+              + " the last position of its output with CdcOptions.withStartPosition");
+    }
     if (read.getSnapshotOptions() != null) {
       TableDetector.checkConsistentReads(config, dialect, "HeliosDbIO.readTables()"
           + ".withSnapshot(...).withCdc(...)");
@@ -295,6 +340,31 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
       result = result.and(tables.get(i).toString(), changes.get(spec.outputTag(i)));
     }
     return result;
+  }
+
+  /** Added tables need snapshot then CDC and must name selected tables. */
+  private void checkAddedTables(HeliosDbIO.Read read, List<String> names) {
+    if (getAddedTables().isEmpty()) {
+      return;
+    }
+    if (read.getSnapshotOptions() == null) {
+      throw new IllegalArgumentException(
+          "withAddedTables(" + getAddedTables() + ") applies to snapshot then CDC, whose added"
+              + " tables are snapshotted: add withSnapshot(...). With withCdc(...) alone, restart"
+              + " with the new list: an added table is streamed from the restart on");
+    }
+    for (String table : getAddedTables()) {
+      if (!names.contains(table)) {
+        throw new IllegalArgumentException(
+            "withAddedTables(\"" + table + "\"): " + table + " is not one of the selected tables "
+                + names + "; name it as namespace.table, as the catalog does");
+      }
+    }
+    if (getAddedTables().size() == names.size()) {
+      throw new IllegalArgumentException(
+          "withAddedTables(" + getAddedTables() + ") names every selected table: there is no"
+              + " earlier capture to continue; leave withAddedTables out");
+    }
   }
 
   /** Per-table incremental options need the read's own and must name a selected table. */

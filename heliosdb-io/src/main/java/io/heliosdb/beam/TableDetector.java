@@ -133,6 +133,18 @@ final class TableDetector {
     }
   }
 
+  /** The position the database keeps for a CDC read's log reader ({@link Dialect#keptPosition}). */
+  static @Nullable String keptPosition(
+      ConnectionConfiguration config, Dialect dialect, ChangeCaptureSettings settings) {
+    try (Connection connection = connect(config)) {
+      return dialect.keptPosition(connection, settings);
+    } catch (SQLException e) {
+      throw new HeliosDbException(
+          "Cannot read the replication slots of " + config.getRedactedUrl() + ": "
+              + e.getMessage(), e);
+    }
+  }
+
   /** The {@code source} of the table's change envelopes ({@link Dialect#changeSource}). */
   static java.util.List<String> changeSource(
       ConnectionConfiguration config, Dialect dialect, io.heliosdb.beam.schema.TableId table) {

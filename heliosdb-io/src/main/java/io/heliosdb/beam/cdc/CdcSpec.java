@@ -94,7 +94,7 @@ public record CdcSpec(
   }
 
   /** The resource as a user names it ({@code replication slot s}, {@code server id 7}). */
-  String logReaderName() {
+  public String logReaderName() {
     return dialect instanceof ExclusiveLogReader exclusive
         ? exclusive.logReaderName(settings)
         : "log reader " + readId();

@@ -206,6 +206,16 @@ public interface Dialect extends Serializable {
       throws SQLException;
 
   /**
+   * The position the database keeps for the read's log reader, where a stream without a start
+   * position resumes (PostgreSQL: the replication slot's confirmed position), or null if it keeps
+   * none (no such slot; MySQL/MariaDB and Oracle keep none).
+   */
+  default @org.checkerframework.checker.nullness.qual.Nullable String keptPosition(
+      Connection connection, ChangeCaptureSettings settings) throws SQLException {
+    return null;
+  }
+
+  /**
    * Makes the log publish the read's tables before its reader starts, also when the stream
    * resumes from a checkpoint with another set of tables (PostgreSQL: adds the tables the
    * publication lacks, and drops those the read no longer captures from a publication HeliosDbIO

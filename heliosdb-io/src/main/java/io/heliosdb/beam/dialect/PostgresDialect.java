@@ -529,6 +529,12 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
   }
 
   @Override
+  public @Nullable String keptPosition(Connection connection, ChangeCaptureSettings settings)
+      throws SQLException {
+    return existingSlot(connection, settings.slotName());
+  }
+
+  @Override
   public void updateCapturedTables(Connection connection, ChangeCaptureSettings settings)
       throws SQLException {
     preparePublication(connection, settings);

@@ -27,13 +27,15 @@ import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Snapshot then CDC of a set of tables: ONE change stream for all of them, whose start is fixed
  * before the first chunk of any table is read; the chunks of every table planned and read
  * together by the same readers, each in a consistent read; then the stream, which emits a change
  * of a table only if the read of its key's chunk did not already see it (each table's {@link
- * HandoffPlan}, as for a single table).
+ * HandoffPlan}, as for a single table). Tables captured before by the capture the stream continues
+ * ({@code ReadTables.withAddedTables}) are streamed without a snapshot.
  *
  * <pre>
  * Impulse ─ StartStreamFn ─┬─ start ─ plan every table ─ read all chunks ─┬─ table i: "r" events ───────┐
@@ -42,17 +44,18 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * </pre>
  */
 public class TablesSnapshotThenCdcRead extends PTransform<PBegin, PCollectionRowTuple> {
-  private final List<SnapshotSpec> snapshots;
+  private final List<@Nullable SnapshotSpec> snapshots;
   private final CdcSpec cdc;
   private final List<List<String>> sources;
 
   /**
-   * @param snapshots each table's snapshot, in the order of {@code cdc}'s tables
+   * @param snapshots each table's snapshot, in the order of {@code cdc}'s tables; null for a
+   *     table only streamed (captured before, by the capture this stream continues)
    * @param sources each table's envelope {@code source} (database, schema or null, table)
    */
   public TablesSnapshotThenCdcRead(
-      List<SnapshotSpec> snapshots, CdcSpec cdc, List<List<String>> sources) {
-    this.snapshots = List.copyOf(snapshots);
+      List<@Nullable SnapshotSpec> snapshots, CdcSpec cdc, List<List<String>> sources) {
+    this.snapshots = new ArrayList<>(snapshots);
     this.cdc = cdc;
     this.sources = List.copyOf(sources);
   }
@@ -67,19 +70,29 @@ public class TablesSnapshotThenCdcRead extends PTransform<PBegin, PCollectionRow
     PCollection<String> logStart = start.apply("Start position",
         MapElements.into(TypeDescriptors.strings()).via(part -> part.start().position()));
 
+    List<SnapshotSpec> snapshotted = new ArrayList<>();
     List<TupleTag<KV<ChunkSnapshot, List<Row>>>> chunkTags = new ArrayList<>();
     for (int i = 0; i < snapshots.size(); i++) {
-      chunkTags.add(new TupleTag<>("chunks of " + name(i)));
+      if (snapshots.get(i) != null) {
+        snapshotted.add(snapshots.get(i));
+        chunkTags.add(new TupleTag<>("chunks of " + name(i)));
+      }
     }
     PCollectionTuple blocks =
-        TablesSnapshotRead.readConsistently(logStart, snapshots, chunkTags);
+        TablesSnapshotRead.readConsistently(logStart, snapshotted, chunkTags);
 
-    List<PCollection<Row>> reads = new ArrayList<>();
+    List<@Nullable PCollection<Row>> reads = new ArrayList<>();
     PCollectionList<HandoffPart> parts = PCollectionList.of(start);
     List<List<String>> keyFields = new ArrayList<>();
+    int read = 0;
     for (int i = 0; i < snapshots.size(); i++) {
+      if (snapshots.get(i) == null) { // streamed only: a plan without chunks emits every change
+        reads.add(null);
+        keyFields.add(cdc.tables().get(i).primaryKey());
+        continue;
+      }
       Schema envelope = cdc.envelopeSchema(i);
-      PCollectionTuple events = blocks.get(chunkTags.get(i))
+      PCollectionTuple events = blocks.get(chunkTags.get(read++))
           .setCoder(KvCoder.of(ChunkSnapshotCoder.of(),
               ListCoder.of(RowCoder.of(snapshots.get(i).tableSchema().schema()))))
           .apply("Read events of " + name(i),
@@ -101,9 +114,11 @@ public class TablesSnapshotThenCdcRead extends PTransform<PBegin, PCollectionRow
 
     PCollectionRowTuple result = PCollectionRowTuple.empty(input.getPipeline());
     for (int i = 0; i < snapshots.size(); i++) {
-      PCollection<Row> table = PCollectionList.of(reads.get(i))
-          .and(changes.get(cdc.outputTag(i)))
-          .apply("Snapshot and changes of " + name(i), Flatten.pCollections());
+      PCollection<Row> changesOfTable = changes.get(cdc.outputTag(i));
+      PCollection<Row> table = reads.get(i) == null
+          ? changesOfTable
+          : PCollectionList.of(reads.get(i)).and(changesOfTable)
+              .apply("Snapshot and changes of " + name(i), Flatten.pCollections());
       result = result.and(name(i), table);
     }
     return result;
