@@ -254,6 +254,21 @@ class TablesCdcIT {
           tb + "|c|2|b2", tc + "|u|7/x|c2", ta + "|c|2|a3");
       assertThat(capture.of(a)).containsExactly(ta + "|c|1|a1", ta + "|u|1|a2", ta + "|c|2|a3");
       assertThat(capture.of(c)).containsExactly(tc + "|c|7/x|c1", tc + "|u|7/x|c2");
+      // rows per table; the reader's own metrics labelled with the reader
+      Map<String, Long> rowsRead = new java.util.TreeMap<>();
+      org.apache.beam.sdk.metrics.MetricQueryResults metrics = MetricsIT.query(capture.result);
+      for (var counter : metrics.getCounters()) {
+        if (counter.getName().getName().equals("rows_read_total")) {
+          rowsRead.merge(counter.getName().getLabels().get("table"), counter.getAttempted(),
+              Long::sum);
+        }
+      }
+      assertThat(rowsRead).isEqualTo(Map.of(a, 3L, b, 3L, c, 2L));
+      String reader = db.isPostgres() ? "replication slot " + prefix : "server id ";
+      assertThat(metrics.getCounters()).anySatisfy(counter -> {
+        assertThat(counter.getName().getName()).isEqualTo("checkpoints_total");
+        assertThat(counter.getName().getLabels().get("table")).startsWith(reader);
+      });
     } finally {
       cleanUp(db, prefix, tables);
     }
