@@ -321,7 +321,7 @@ public final class HeliosDbIO {
         return expandSnapshotThenCdc(input, config, dialect, metadata);
       }
       if (getCdcOptions() != null) {
-        CdcSpec spec = cdcSpec(input, config, dialect, List.of(metadata), null);
+        CdcSpec spec = cdcSpec(input, config, dialect, List.of(metadata), null, null);
         return input.apply("CDC " + metadata.table(), new CdcRead(spec)).get(spec.outputTag(0));
       }
       return input.apply(
@@ -423,7 +423,7 @@ public final class HeliosDbIO {
         PBegin input, ConnectionConfiguration config, Dialect dialect, TableMetadata metadata) {
       SnapshotSpec snapshot = handoffSnapshotSpec(input, config, dialect, metadata, false);
       // the CDC setup's messages first
-      CdcSpec cdc = cdcSpec(input, config, dialect, List.of(metadata), null);
+      CdcSpec cdc = cdcSpec(input, config, dialect, List.of(metadata), null, null);
       // e.g. a MySQL server behind a jdbc:mysql: or jdbc:mariadb: URL: refused now, not by
       // every chunk read of a running pipeline
       TableDetector.checkConsistentReads(config, dialect, SNAPSHOT_THEN_CDC);
@@ -511,10 +511,12 @@ public final class HeliosDbIO {
      *
      * @param defaultSlot the slot (and publication) name without {@code withSlotName}; null for
      *     the single table's default ({@link #defaultSlotName})
+     * @param selection the rule that selected the tables, if later tables may match it
      */
     CdcSpec cdcSpec(
         PBegin input, ConnectionConfiguration config, Dialect dialect,
-        List<TableMetadata> tables, @Nullable String defaultSlot) {
+        List<TableMetadata> tables, @Nullable String defaultSlot,
+        io.heliosdb.beam.cdc.@Nullable SelectedTables selection) {
       CdcOptions options = getCdcOptions();
       requireFlinkCheckpointing(input.getPipeline().getOptions());
       String slot = options.getSlotName() != null
@@ -552,7 +554,7 @@ public final class HeliosDbIO {
       CdcSpec spec =
           new CdcSpec(
               config, dialect, tables, settings, options.getStartPosition(),
-              getUnknownTypesAsString());
+              getUnknownTypesAsString(), selection);
       // a slot held by a reader of this JVM that stopped being called (a cancelled pipeline)
       // is taken over when the stream starts
       TableDetector.checkChangeCapture(

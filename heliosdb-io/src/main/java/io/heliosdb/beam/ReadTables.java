@@ -314,7 +314,8 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
       }
     }
     CdcSpec spec = read.cdcSpec(input, config, dialect, metadata,
-        HeliosDbIO.Read.defaultSlotName(SourceMetrics.databaseOf(config) + "_tables"));
+        HeliosDbIO.Read.defaultSlotName(SourceMetrics.databaseOf(config) + "_tables"),
+        getSelection().matchesNewTables() ? getSelection() : null);
     if (continuing && read.getCdcOptions().getStartPosition() == null
         && TableDetector.keptPosition(config, dialect, spec.settings()) == null) {
       throw new IllegalArgumentException(

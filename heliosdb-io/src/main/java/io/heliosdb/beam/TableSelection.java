@@ -1,8 +1,8 @@
 package io.heliosdb.beam;
 
+import io.heliosdb.beam.cdc.SelectedTables;
 import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.schema.TableId;
-import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * namespace.table}, or every table of a namespace. Resolved against the catalog when the
  * pipeline is built.
  */
-final class TableSelection implements Serializable {
+final class TableSelection implements SelectedTables {
   private static final long serialVersionUID = 1L;
   /** By namespace, then name, as Java orders strings: the same order on every database. */
   private static final Comparator<TableId> ORDER =
@@ -66,8 +66,28 @@ final class TableSelection implements Serializable {
     return new TableSelection(List.of(), null, namespace);
   }
 
+  /** Whether tables created later may match: a pattern or a namespace, not a list. */
+  boolean matchesNewTables() {
+    return pattern != null || namespace != null;
+  }
+
+  @Override
+  public List<TableId> current(Connection connection, Dialect dialect) throws SQLException {
+    if (pattern != null) {
+      Pattern regex = Pattern.compile(pattern);
+      return dialect.listTables(connection, null).stream()
+          .filter(t -> regex.matcher(t.toString()).matches()).sorted(ORDER).toList();
+    }
+    if (namespace != null) {
+      String resolved = dialect.resolveTable(connection, namespace + ".t").namespace();
+      return dialect.listTables(connection, resolved).stream().sorted(ORDER).toList();
+    }
+    return List.of();
+  }
+
   /** The option that made this selection, for messages and display data. */
-  String describe() {
+  @Override
+  public String describe() {
     if (pattern != null) {
       return "withTablePattern(\"" + pattern + "\")";
     }
@@ -86,13 +106,11 @@ final class TableSelection implements Serializable {
    */
   List<TableId> resolve(Connection connection, Dialect dialect) throws SQLException {
     if (pattern != null) {
-      Pattern regex = Pattern.compile(pattern);
-      List<TableId> all = dialect.listTables(connection, null);
-      List<TableId> matched =
-          all.stream().filter(t -> regex.matcher(t.toString()).matches()).sorted(ORDER).toList();
+      List<TableId> matched = current(connection, dialect);
       if (matched.isEmpty()) {
+        int all = dialect.listTables(connection, null).size();
         throw new IllegalArgumentException(
-            describe() + " matches none of the " + all.size() + " tables visible to the user;"
+            describe() + " matches none of the " + all + " tables visible to the user;"
                 + " the expression must match the whole namespace.table (e.g. \"public\\\\.order.*\")");
       }
       return matched;

@@ -89,6 +89,12 @@ class TablesCdcIT {
 
     Capture(TestDatabase db, TestPipeline pipeline, ReadTables read, String slot)
         throws Exception {
+      this(db, pipeline, read, slot, () -> { });
+    }
+
+    /** @param beforeStart runs after the pipeline is built, before it runs */
+    Capture(TestDatabase db, TestPipeline pipeline, ReadTables read, String slot,
+        org.junit.jupiter.api.function.Executable beforeStart) throws Exception {
       PCollectionRowTuple tables = pipeline.apply(read);
       tables.getAll().forEach((name, changes) -> {
         StreamCollector collector = new StreamCollector();
@@ -96,6 +102,11 @@ class TablesCdcIT {
         byTable.put(name, collector);
       });
       assertThat(logReadersOf(pipeline)).as("one log reader for the set").isEqualTo(1);
+      try {
+        beforeStart.execute();
+      } catch (Throwable e) {
+        throw new IllegalStateException(e);
+      }
       result = CdcReadIT.start(pipeline);
       if (db.isPostgres()) { // changes from here on are in the slot
         await().atMost(WAIT).until(() -> {
@@ -275,6 +286,43 @@ class TablesCdcIT {
   }
 
   /**
+   * A table that matches the pattern but was created after the pipeline was built is not
+   * captured: the stream warns and sets its {@code table_not_captured} metric.
+   */
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
+  void aTableCreatedAfterTheBuildIsReportedNotCaptured(TestDatabase db) throws Exception {
+    String prefix = TestDatabase.uniqueName("tnew");
+    List<String> tables = createTables(db, prefix);
+    String late = prefix + "_late";
+    ReadTables read = HeliosDbIO.readTables().withConnection(db.connectionConfiguration())
+        .withTablePattern(".*\\." + prefix + "_.*")
+        .withCdc(options(db, prefix));
+    try (Capture capture = new Capture(db, newPipeline(), read, prefix, () -> db.execute(
+        "CREATE TABLE " + late + " (id BIGINT PRIMARY KEY, v VARCHAR(20) NOT NULL)"))) {
+      db.execute("INSERT INTO " + late + " VALUES (1, 'late')",
+          "INSERT INTO " + tables.get(0) + " VALUES (1, 'a1')");
+      capture.awaitChanges(1);
+      String lateName = namespace(db) + "." + late;
+      awaitWhileRunning(capture.result, () -> {
+        for (var gauge : MetricsIT.query(capture.result).getGauges()) {
+          if (gauge.getName().getName().equals("table_not_captured")
+              && lateName.equals(gauge.getName().getLabels().get("table"))) {
+            return gauge.getAttempted().getValue() == 1;
+          }
+        }
+        return false;
+      });
+      Thread.sleep(500);
+      assertThat(capture.byTable.keySet()).doesNotContain(lateName);
+      assertThat(capture.inLogOrder()).containsExactly(tables.get(0) + "|c|1|a1");
+    } finally {
+      cleanUp(db, prefix, tables);
+      db.dropQuietly(late);
+    }
+  }
+
+  /**
    * The documented way to change the set: restart from the slot (PostgreSQL) or the last
    * position (MariaDB) with the new list. The tables captured before lose and repeat nothing;
    * the added table is streamed from the restart on; a removed table's changes stop, and a
@@ -363,9 +411,25 @@ class TablesCdcIT {
       assertThatThrownBy(() -> newPipeline().apply(
               tablesRead(db, options(db, prefix), tables.get(0), prefix + "_missing")))
           .hasMessageContaining(prefix + "_missing");
-      assertThatThrownBy(() -> newPipeline().apply(tablesRead(db, options(db, prefix), tables.get(0))
-              .withSnapshot(SnapshotOptions.byPrimaryKey())))
-          .hasMessageContaining("withSnapshot(...) with withCdc(...)");
+      String ns = namespace(db) + ".";
+      assertThatThrownBy(() -> newPipeline().apply(
+              tablesRead(db, options(db, prefix), tables.get(0), tables.get(1))
+                  .withAddedTables(ns + tables.get(1))))
+          .hasMessageContaining("applies to snapshot then CDC");
+      ReadTables handoff = tablesRead(
+          db, CdcOptions.create().withSlotName(prefix + "_none"), tables.get(0), tables.get(1))
+          .withSnapshot(SnapshotOptions.byPrimaryKey());
+      assertThatThrownBy(() -> newPipeline().apply(handoff.withAddedTables(ns + "nope")))
+          .hasMessageContaining("withAddedTables(\"" + ns + "nope\"): " + ns + "nope is not one"
+              + " of the selected tables");
+      assertThatThrownBy(() -> newPipeline().apply(
+              handoff.withAddedTables(ns + tables.get(0), ns + tables.get(1))))
+          .hasMessageContaining("names every selected table");
+      // nothing keeps where an earlier capture stopped: no slot, no start position
+      assertThatThrownBy(() -> newPipeline().apply(handoff.withAddedTables(ns + tables.get(1))))
+          .hasMessageContaining("continues an earlier capture of the other tables from where it"
+              + " stopped, but " + (db.isPostgres() ? "replication slot " : "server id "))
+          .hasMessageContaining("keeps no position");
     } finally {
       cleanUp(db, prefix, tables);
       db.dropQuietly(keyless);

@@ -20,6 +20,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *
  * @param tables the captured tables, in the order of {@code settings.tables()}
  * @param startPosition the user's start position, or null for the slot's or log's current one
+ * @param selection the rule that selected the tables, if tables created later may match it
+ *     (the stream warns about those); null for a list
  */
 public record CdcSpec(
     ConnectionConfiguration connection,
@@ -27,7 +29,8 @@ public record CdcSpec(
     List<TableMetadata> tables,
     ChangeCaptureSettings settings,
     @Nullable String startPosition,
-    boolean unknownTypesAsString)
+    boolean unknownTypesAsString,
+    @Nullable SelectedTables selection)
     implements Serializable {
 
   public CdcSpec {
@@ -43,7 +46,7 @@ public record CdcSpec(
       ConnectionConfiguration connection, Dialect dialect, TableMetadata table,
       ChangeCaptureSettings settings, @Nullable String startPosition,
       boolean unknownTypesAsString) {
-    this(connection, dialect, List.of(table), settings, startPosition, unknownTypesAsString);
+    this(connection, dialect, List.of(table), settings, startPosition, unknownTypesAsString, null);
   }
 
   /** The Beam schema of a table's rows (the envelope's before and after). */

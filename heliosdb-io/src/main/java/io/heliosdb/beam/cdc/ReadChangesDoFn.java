@@ -75,6 +75,8 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   static final long MAX_CALL_MILLIS = 1_000;
   private static final Duration ACK_EXPIRY = Duration.standardMinutes(10);
   static final long LAG_BYTES_INTERVAL_MILLIS = 10_000;
+  /** How often a stream of tables selected by a rule looks for tables created since. */
+  static final long NEW_TABLES_INTERVAL_MILLIS = 60_000;
   /**
    * How long a reader waits for a slot (server id) another reader holds: longer than a previous
    * reader keeps an unused one ({@link ChangeTasks#IDLE_CLOSE_MILLIS}) plus the connector's own
@@ -100,6 +102,11 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   private transient long busySince;
   /** The watermark's bounds by the database's clock; null if the dialect has none. */
   private transient @Nullable LogWatermark logWatermark;
+  /** When this instance last looked for tables created since the pipeline was built. */
+  private transient long newTablesCheckedAt;
+  /** The tables created since a read was built, reported once per JVM: read id and table. */
+  private static final java.util.Set<String> NOT_CAPTURED =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** The connector task the bounds of {@link #logWatermark} were confirmed against. */
   private transient @Nullable ChangeTask readerTask;
 
@@ -260,6 +267,36 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   }
 
   /**
+   * At most every {@link #NEW_TABLES_INTERVAL_MILLIS}, for tables selected by a pattern or a
+   * namespace: warns once per JVM about each table that matches it now but was created after the
+   * pipeline was built, which the stream does not capture, and sets its {@code
+   * table_not_captured} metric. A failed look is logged at debug level.
+   */
+  private void reportTablesNotCaptured() {
+    long now = System.currentTimeMillis();
+    if (spec.selection() == null || now - newTablesCheckedAt < NEW_TABLES_INTERVAL_MILLIS) {
+      return;
+    }
+    newTablesCheckedAt = now;
+    try (Connection connection = pool.getConnection()) {
+      for (io.heliosdb.beam.schema.TableId table :
+          spec.selection().current(connection, spec.dialect())) {
+        if (!spec.settings().tables().contains(table)
+            && NOT_CAPTURED.add(spec.readId() + "/" + table)) {
+          LOG.warn("[{}] table {} matches {} but was created after the pipeline was built: its"
+                  + " changes are not captured. Build the pipeline again to capture it (see"
+                  + " 'Changing the set of tables' in the docs)", spec.label(), table,
+              spec.selection().describe());
+          SourceMetrics.of(spec.connection(), table.toString()).notCaptured();
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("[{}] cannot look for tables created since the pipeline was built: {}",
+          spec.label(), e.getMessage());
+    }
+  }
+
+  /**
    * How a failure of the log reader is retried: by the SQL error in its causes if any, as a
    * connection failure if Debezium marks it retriable or it is an I/O error, else not at all.
    */
@@ -391,6 +428,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
       metrics.idle();
     }
     reportLag(lastTime, last == null ? tracker.currentRestriction() : last);
+    reportTablesNotCaptured();
     metrics.checkpoint();
     return ProcessContinuation.resume();
   }

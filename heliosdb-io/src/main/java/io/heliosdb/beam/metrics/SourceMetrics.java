@@ -44,6 +44,7 @@ public final class SourceMetrics implements Serializable {
   public static final String POOL_IDLE_CONNECTIONS = "pool_idle_connections";
   public static final String POOL_PENDING_THREADS = "pool_pending_threads";
   public static final String POOL_MAX_CONNECTIONS = "pool_max_connections";
+  public static final String TABLE_NOT_CAPTURED = "table_not_captured";
 
   private final String table;
   private final String database;
@@ -185,6 +186,14 @@ public final class SourceMetrics implements Serializable {
     m.maxConnections.set(stats.max());
   }
 
+  /**
+   * Sets {@code table_not_captured} of this table to 1: the table matches a change stream's
+   * selection but was created after the pipeline was built, so the stream does not capture it.
+   */
+  public void notCaptured() {
+    instruments().notCaptured.set(1);
+  }
+
   /** Sets {@code read_throughput} to 0 if nothing was read for a second. */
   public void idle() {
     instruments().throughput.add(0);
@@ -220,6 +229,7 @@ public final class SourceMetrics implements Serializable {
     final Gauge idleConnections;
     final Gauge pendingThreads;
     final Gauge maxConnections;
+    final Gauge notCaptured;
     long poolReportedAt;
 
     Instruments(Map<String, String> labels) {
@@ -239,6 +249,7 @@ public final class SourceMetrics implements Serializable {
       idleConnections = gauge(POOL_IDLE_CONNECTIONS, labels);
       pendingThreads = gauge(POOL_PENDING_THREADS, labels);
       maxConnections = gauge(POOL_MAX_CONNECTIONS, labels);
+      notCaptured = gauge(TABLE_NOT_CAPTURED, labels);
     }
 
     private static Counter counter(String name, Map<String, String> labels) {
