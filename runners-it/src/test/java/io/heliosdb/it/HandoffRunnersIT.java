@@ -264,6 +264,71 @@ class HandoffRunnersIT {
     }
   }
 
+  /**
+   * Snapshot then CDC of a set of tables through one stream on each runner: a large, a small and
+   * a one-chunk table under writes, each output replayed by position equal to its table.
+   */
+  @ParameterizedTest(name = "{0} on {1}")
+  @MethodSource("runnersAndDatabases")
+  void aSetOfTablesThroughOneStreamEachOutputEqualsItsTable(String runner, DatabaseKind kind)
+      throws Exception {
+    TestDatabase db = TestDatabases.get(kind);
+    String prefix = TestDatabase.uniqueName("it_tables");
+    Map<String, Long> sizes = new java.util.LinkedHashMap<>();
+    sizes.put(prefix + "_a", 20_000L);
+    sizes.put(prefix + "_b", 2_000L);
+    sizes.put(prefix + "_c", 20L);
+    for (Map.Entry<String, Long> table : sizes.entrySet()) {
+      TableWriters.createTable(db, table.getKey(), table.getValue());
+    }
+    String namespace;
+    try (java.sql.Connection connection = db.connect()) {
+      namespace = db.isPostgres() ? "public" : connection.getCatalog();
+    }
+    Map<String, StreamCollector> events = new java.util.LinkedHashMap<>();
+    List<TableWriters> writers = new ArrayList<>();
+    try {
+      sizes.forEach((table, rows) -> writers.add(new TableWriters(db, table, rows, 1, 2)));
+      Thread.sleep(500); // writing before the snapshot starts
+      Pipeline pipeline = pipeline(runner, null);
+      org.apache.beam.sdk.values.PCollectionRowTuple output = pipeline.apply(
+          HeliosDbIO.readTables()
+              .withConnection(db.connectionConfiguration())
+              .withTables(sizes.keySet().toArray(String[]::new))
+              .withSnapshot(SnapshotOptions.byPrimaryKey().withChunkSize(2_000))
+              .withParallelism(4)
+              .withCdc(CdcOptions.create().withSlotName(prefix)
+                  .withHeartbeatInterval(org.joda.time.Duration.standardSeconds(1))));
+      for (String table : sizes.keySet()) {
+        StreamCollector collector = new StreamCollector();
+        collector.collect(output.get(namespace + "." + table), ChangeReplica::render);
+        events.put(table, collector);
+      }
+      try (Run run = new Run(pipeline)) {
+        StreamCollector all = events.values().iterator().next();
+        run.await(all, () -> events.values().stream().allMatch(e -> streamed(e) >= 100));
+        writers.forEach(TableWriters::close);
+        for (String table : sizes.keySet()) {
+          awaitMarker(db, table, run, events.get(table));
+        }
+        for (String table : sizes.keySet()) {
+          Outcome outcome = Outcome.of(db, table, events.get(table).values());
+          System.out.printf("[%s on %s] %s: %,d snapshot rows, %,d changes%n", runner, db, table,
+              outcome.replica.snapshotRows(), outcome.replica.changes());
+          assertThat(events.get(table).duplicates()).as(table + " emitted twice").isEmpty();
+          outcome.assertExact();
+        }
+      }
+    } finally {
+      writers.forEach(TableWriters::close);
+      events.values().forEach(StreamCollector::clear);
+      if (db.isPostgres()) {
+        db.dropSlotAndPublication(prefix);
+      }
+      sizes.keySet().forEach(db::dropQuietly);
+    }
+  }
+
   static Stream<Arguments> interruptions() {
     List<Arguments> cases = new ArrayList<>();
     for (Interruption interruption : Interruption.values()) {
