@@ -71,6 +71,8 @@ class HandoffReadIT {
         assertThat(events.duplicates()).isEmpty();
         assertThat(replica.violations()).isEmpty();
         assertThat(replica.rows()).isEqualTo(table0);
+        assertThat(changesPastTheSnapshot(result)).as("changes read after the plan's handover")
+            .isPositive();
         assertThat(replica.snapshotRows()).isGreaterThan((int) (ROWS * 0.9));
         assertThat(replica.changes()).isGreaterThan(2_000);
       } finally {
@@ -81,6 +83,21 @@ class HandoffReadIT {
       CdcReadIT.dropSlot(db, table);
       db.dropQuietly(table);
     }
+  }
+
+  /**
+   * The changes emitted by the stream's second step, which reads on without the snapshot's plan
+   * once the plan emits every change ({@code rows_read_total} of that step).
+   */
+  static long changesPastTheSnapshot(PipelineResult result) {
+    long rows = 0;
+    for (var counter : MetricsIT.query(result).getCounters()) {
+      if (counter.getName().getName().equals("rows_read_total")
+          && counter.getKey().stepName().contains("past the snapshot")) {
+        rows += counter.getAttempted();
+      }
+    }
+    return rows;
   }
 
   /**

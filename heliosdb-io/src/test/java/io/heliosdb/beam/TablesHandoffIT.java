@@ -89,6 +89,8 @@ class TablesHandoffIT {
         CdcReadIT.awaitWhileRunning(result, () -> events.values().stream().allMatch(
             e -> e.values().stream().anyMatch(v -> v.startsWith("c|" + MARKER + "|"))));
         Thread.sleep(1_000); // anything repeated after the markers would arrive now
+        assertThat(HandoffReadIT.changesPastTheSnapshot(result))
+            .as("changes read after the plan's handover").isPositive();
         for (String table : sizes.keySet()) {
           StreamCollector collected = events.get(table);
           ChangeReplica replica = ChangeReplica.replay(collected.values());

@@ -15,6 +15,8 @@ import java.util.List;
 import org.apache.beam.sdk.transforms.splittabledofn.ManualWatermarkEstimator;
 import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
@@ -87,6 +89,8 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   private static final Logger LOG = LoggerFactory.getLogger(ReadChangesDoFn.class);
 
   private final CdcSpec spec;
+  /** Where the stream goes on once its element decides nothing more; null: it never hands over. */
+  private final @Nullable TupleTag<StreamStart> handover;
   private transient PooledDataSource pool;
   private transient ChangeRouter router;
   /** Whether this instance has made the log publish the read's tables. */
@@ -111,7 +115,18 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   private transient @Nullable ChangeTask readerTask;
 
   public ReadChangesDoFn(CdcSpec spec) {
+    this(spec, null);
+  }
+
+  /**
+   * A reader that hands the stream over on {@code handover} once its element emits every
+   * change from the last one read on ({@link StreamStart#emitsEverythingFrom}): it ends its
+   * restriction at the last claimed position and outputs {@link StreamStart#at} that position,
+   * timestamped with its watermark, for a reader whose element holds nothing more.
+   */
+  public ReadChangesDoFn(CdcSpec spec, @Nullable TupleTag<StreamStart> handover) {
     this.spec = spec;
+    this.handover = handover;
   }
 
   @Setup
@@ -334,6 +349,8 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
     LogPosition last = null;
     Instant lastTime = null;
     long lastClaim = 0;
+    Struct lastSource = null;
+    boolean handedOver = false;
     boolean drained = false;
     SourceMetrics.LatencyBatch[] emitted = new SourceMetrics.LatencyBatch[spec.tables().size()];
     try {
@@ -368,6 +385,9 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
           }
           lastClaim = task.claimed(next);
           last = next;
+          if (ChangeConverter.isChange(record)) {
+            lastSource = ChangeConverter.sourceOf(record);
+          }
           Instant time = ChangeConverter.timeOf(record);
           if (emit) {
             Instant stamp =
@@ -396,7 +416,14 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
           break; // drained (or records given back earlier): hand the outputs to the runner now
         }
       }
-      if (drained && logWatermark != null) {
+      if (handover != null && lastSource != null && start.emitsEverythingFrom(lastSource)
+          && tracker.tryClaim(last.asFinished())) {
+        out.get(handover).outputWithTimestamp(
+            StreamStart.at(last.offset()), watermark.currentWatermark());
+        LOG.info("[{}] every change from {} on is emitted: the stream goes on without the"
+            + " snapshot's plan", spec.label(), last.describe());
+        handedOver = true;
+      } else if (drained && logWatermark != null) {
         if (ready != null) {
           advance(watermark, ready);
         }
@@ -421,6 +448,10 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
         finalizer.afterBundleCommit(
             Instant.now().plus(ACK_EXPIRY), () -> task.acknowledge(committed, claim));
       }
+    }
+    if (handedOver) {
+      metrics.checkpoint();
+      return ProcessContinuation.stop();
     }
     if (handled > 0) {
       retrier.succeeded();

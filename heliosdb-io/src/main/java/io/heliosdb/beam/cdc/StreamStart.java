@@ -26,6 +26,29 @@ public interface StreamStart extends Serializable {
    */
   boolean emits(int table, Row change, Struct source);
 
+  /**
+   * Whether every change from this one on is emitted, so that the stream may go on from here
+   * with an element that holds no more than its position ({@link #at}). Never, by default.
+   *
+   * @param source the Debezium {@code source} block of a change the stream has decided
+   */
+  default boolean emitsEverythingFrom(Struct source) {
+    return false;
+  }
+
+  /** A stream handed over at a connector offset: every change from there on. */
+  static StreamStart at(Map<String, Object> offset) {
+    return new At(LogPosition.of(offset).offset());
+  }
+
+  /** See {@link #at}. */
+  record At(Map<String, Object> offset) implements StreamStart {
+    @Override
+    public boolean emits(int table, Row change, Struct source) {
+      return true;
+    }
+  }
+
   /** CDC mode: the slot's or log's current position, every change. */
   static StreamStart fromLog() {
     return new FromLog();

@@ -31,6 +31,12 @@ final class BinlogSnapshotVisibility implements ChangeVisibility {
     return byFile < 0 || (byFile == 0 && changePosition < position);
   }
 
+  /** A change at or after the snapshot's position, and every later one, is of a later transaction. */
+  @Override
+  public boolean sawNothingFrom(Struct source) {
+    return !saw(source);
+  }
+
   /** Binlog files by their sequence number ({@code mariadb-bin.000012}), then by name. */
   static int compareFiles(String a, String b) {
     int dotA = a.lastIndexOf('.');

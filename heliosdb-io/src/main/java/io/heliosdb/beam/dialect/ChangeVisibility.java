@@ -14,4 +14,12 @@ public interface ChangeVisibility {
    * @throws IllegalStateException if the block lacks what the dialect needs to decide
    */
   boolean saw(Struct source);
+
+  /**
+   * Whether the chunk read saw neither this change nor any change after it in the log: from here
+   * on, the stream need not ask.
+   *
+   * @throws IllegalStateException if the block lacks what the dialect needs to decide
+   */
+  boolean sawNothingFrom(Struct source);
 }

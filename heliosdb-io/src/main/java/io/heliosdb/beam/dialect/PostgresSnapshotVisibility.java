@@ -40,6 +40,19 @@ final class PostgresSnapshotVisibility implements ChangeVisibility {
     return xid < xmax && Arrays.binarySearch(inProgress, xid) < 0;
   }
 
+  /**
+   * A transaction that began after the snapshot (its id at or above {@code xmax}) commits after
+   * it, and so does every transaction the log holds after its commit.
+   */
+  @Override
+  public boolean sawNothingFrom(Struct source) {
+    Long txId = source.getInt64("txId");
+    if (txId == null) {
+      throw new IllegalStateException("a PostgreSQL change without its transaction id (txId)");
+    }
+    return widen(txId) >= xmax;
+  }
+
   /** The 64-bit id nearest the snapshot's {@code xmax} whose low 32 bits are {@code xid}. */
   long widen(long xid) {
     long full = (xmax & -EPOCH) | (xid & (EPOCH - 1));

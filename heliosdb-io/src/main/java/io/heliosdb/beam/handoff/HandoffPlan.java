@@ -89,6 +89,17 @@ final class HandoffPlan implements StreamStart {
     return chunk < 0 || !visibility(chunk).saw(source);
   }
 
+  /** Once no chunk read saw this change or any after it, every change is emitted. */
+  @Override
+  public boolean emitsEverythingFrom(Struct source) {
+    for (int chunk = 0; chunk < chunks.size(); chunk++) {
+      if (!visibility(chunk).sawNothingFrom(source)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The index of the chunk covering {@code key}, or -1. */
   int find(List<Object> key) {
     int low = 0;

@@ -100,7 +100,7 @@ public class SnapshotThenCdcRead extends PTransform<PBegin, PCollection<Row>> {
         new PlanStreamFn(cdc.dialect(), List.of(snapshot.splitColumns()), cdc.label()),
         new HandoffPlanCoder(cdc.dialect(), snapshot.splitColumns()));
     PCollection<Row> changes =
-        CdcRead.readChanges(plan, cdc).get(cdc.outputTag(0));
+        CdcRead.readChangesAfter(plan, cdc).get(cdc.outputTag(0));
 
     return PCollectionList.of(reads).and(changes).apply("Snapshot and changes",
         Flatten.pCollections());

@@ -42,6 +42,11 @@ final class TablesHandoffPlan implements StreamStart {
   }
 
   @Override
+  public boolean emitsEverythingFrom(Struct source) {
+    return tables.stream().allMatch(table -> table.emitsEverythingFrom(source));
+  }
+
+  @Override
   public boolean equals(Object other) {
     return other instanceof TablesHandoffPlan plan && tables.equals(plan.tables);
   }

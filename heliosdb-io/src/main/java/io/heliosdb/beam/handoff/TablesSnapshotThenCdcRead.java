@@ -110,7 +110,7 @@ public class TablesSnapshotThenCdcRead extends PTransform<PBegin, PCollectionRow
         keyFields.size() == 1
             ? new HandoffPlanCoder(cdc.dialect(), keyFields.get(0))
             : new TablesHandoffPlanCoder(cdc.dialect(), keyFields));
-    PCollectionTuple changes = CdcRead.readChanges(plan, cdc);
+    PCollectionTuple changes = CdcRead.readChangesAfter(plan, cdc);
 
     PCollectionRowTuple result = PCollectionRowTuple.empty(input.getPipeline());
     for (int i = 0; i < snapshots.size(); i++) {

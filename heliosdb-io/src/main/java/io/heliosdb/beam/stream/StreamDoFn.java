@@ -9,7 +9,8 @@ import org.joda.time.Instant;
 
 /**
  * What the unbounded reads share: one stream per element, a {@link StreamTracker} over the
- * restriction, and a manual watermark that starts at the minimum and only moves forward.
+ * restriction, and a manual watermark that starts at the element's timestamp and only moves
+ * forward.
  */
 @DoFn.UnboundedPerElement
 public abstract class StreamDoFn<InT, R extends StreamRestriction<R>> extends DoFn<InT, Row> {
@@ -19,9 +20,13 @@ public abstract class StreamDoFn<InT, R extends StreamRestriction<R>> extends Do
     return new StreamTracker<>(position);
   }
 
+  /**
+   * The element's timestamp: the minimum for a stream started by the pipeline, the watermark
+   * its previous step had reached for a stream handed over by another step.
+   */
   @GetInitialWatermarkEstimatorState
-  public Instant initialWatermark() {
-    return BoundedWindow.TIMESTAMP_MIN_VALUE;
+  public Instant initialWatermark(@Timestamp Instant elementTimestamp) {
+    return elementTimestamp;
   }
 
   @NewWatermarkEstimator

@@ -19,12 +19,18 @@ public final class StreamTracker<R extends StreamRestriction<R>> extends Restric
     this.split = position.finished();
   }
 
+  /**
+   * Claims the position after the elements about to be emitted; a {@link
+   * StreamRestriction#finished finished} position ends the stream there, when the reader hands
+   * the rest of it to another step.
+   */
   @Override
   public boolean tryClaim(R next) {
     if (split) {
       return false;
     }
     position = next;
+    split = next.finished();
     return true;
   }
 
@@ -45,7 +51,8 @@ public final class StreamTracker<R extends StreamRestriction<R>> extends Restric
   }
 
   /**
-   * A stream is done only once a checkpoint split it: the reader stops only after a claim failed.
+   * A stream is done only once a checkpoint split it (the reader stops only after a claim
+   * failed), or a finished position was claimed.
    *
    * @throws IllegalStateException if the reader stopped without a checkpoint, which would drop
    *     the rest of the stream

@@ -98,6 +98,38 @@ class HandoffPlanTest {
         .isInstanceOf(HeliosDbException.class);
   }
 
+  /**
+   * The plan decides nothing more from the first change of a transaction that began after every
+   * chunk read's snapshot (PostgreSQL: id at or above each xmax), or that lies at or after every
+   * read's binlog position (MariaDB); a set of tables once every table's plan does.
+   */
+  @Test
+  void emitsEverythingFromAChangeNoChunkReadCanHaveSeenOrFollowed() {
+    HandoffPlan plan = twoReads(); // xmax 20 and 60
+    assertThat(plan.emitsEverythingFrom(tx(15))).isFalse();
+    assertThat(plan.emitsEverythingFrom(tx(25))).isFalse(); // [100, ...) saw it
+    assertThat(plan.emitsEverythingFrom(tx(59))).isFalse();
+    assertThat(plan.emitsEverythingFrom(tx(60))).isTrue();
+    assertThat(new HandoffPlan(Map.of(), new PostgresDialect(), List.of("id"), List.of())
+        .emitsEverythingFrom(tx(1))).as("an empty table's plan").isTrue();
+
+    org.apache.kafka.connect.data.Schema binlog = SchemaBuilder.struct()
+        .field("file", org.apache.kafka.connect.data.Schema.STRING_SCHEMA)
+        .field("pos", org.apache.kafka.connect.data.Schema.INT64_SCHEMA).build();
+    HandoffPlan mariaDb = new HandoffPlan(Map.of(), new io.heliosdb.beam.dialect.MySqlDialect(false),
+        List.of("id"), List.of(chunk(0L, 100L, "bin.000002:500"), chunk(100L, null, "bin.000003:40")));
+    assertThat(mariaDb.emitsEverythingFrom(new Struct(binlog).put("file", "bin.000003")
+        .put("pos", 39L))).isFalse();
+    assertThat(mariaDb.emitsEverythingFrom(new Struct(binlog).put("file", "bin.000003")
+        .put("pos", 40L))).isTrue();
+
+    TablesHandoffPlan tables = new TablesHandoffPlan(List.of(plan,
+        new HandoffPlan(Map.of("lsn", 1L), new PostgresDialect(), List.of("id"),
+            List.of(chunk(null, null, "70:80:")))));
+    assertThat(tables.emitsEverythingFrom(tx(60))).isFalse();
+    assertThat(tables.emitsEverythingFrom(tx(80))).isTrue();
+  }
+
   @Test
   void unboundedChunksSortFirstAndTheWholeKeySpaceIsOneRead() {
     HandoffPlan plan =
