@@ -58,6 +58,13 @@ import org.slf4j.LoggerFactory;
  * replays from the last acknowledged position: at-least-once, duplicates only within the
  * unacknowledged window, each with its position.
  *
+ * <h3>Handover</h3>
+ * A reader built with a handover output (snapshot then CDC) ends its restriction, by claiming the
+ * last position as finished, as soon as its element emits every change from the last one read
+ * on ({@link StreamStart#emitsEverythingFrom}), and outputs {@link StreamStart#at} that position,
+ * timestamped with its watermark: the next reader, whose element holds only the position, takes
+ * the running task over there ({@link ChangeTasks}) and starts its watermark at that timestamp.
+ *
  * <h3>Progress and Size</h3>
  * Not reported: the backlog of a log is unknown to the reader.
  *

@@ -45,7 +45,9 @@ import org.apache.beam.sdk.values.TupleTagList;
  * Each chunk is read in one transaction that the dialect maps exactly onto the log (PostgreSQL:
  * its transaction snapshot; MariaDB: the binlog position of a consistent snapshot). The stream
  * starts once every chunk is read, from the position fixed before the first one, and emits a
- * change only if the read of its key's chunk did not already see it.
+ * change only if the read of its key's chunk did not already see it. Once no chunk read can have
+ * seen a change or any after it, the stream goes on in a second reader whose element holds only
+ * the position ({@link CdcRead#readChangesAfter}).
  */
 public class SnapshotThenCdcRead extends PTransform<PBegin, PCollection<Row>> {
   static final TupleTag<SnapshotSplit> SPLITS = new TupleTag<>() {};
