@@ -39,20 +39,9 @@ final class ConfiguredRead {
     this.cdc = ReadMode.CHANGE_STREAMS.contains(mode) ? cdcOptions(fields) : null;
   }
 
-  /**
-   * Checks the fields shared by both transforms, and {@code moreFields} of the transform's own.
-   *
-   * @param modes the modes the transform supports
-   * @param otherModes what to use for the other modes, for the message refusing them
-   */
-  static ConfiguredRead of(
-      ReadFields fields, Set<ReadMode> modes, String otherModes, List<FieldUse> moreFields) {
+  /** Checks the fields shared by both transforms, and {@code moreFields} of the transform's own. */
+  static ConfiguredRead of(ReadFields fields, List<FieldUse> moreFields) {
     ReadMode mode = ReadMode.parse(fields.getMode());
-    if (!modes.contains(mode)) {
-      throw new IllegalArgumentException(
-          "mode '" + mode.fieldValue() + "' is not supported here, only "
-              + names(modes) + "; " + otherModes);
-    }
     List<FieldUse> uses = new ArrayList<>(sharedFieldUses(fields));
     uses.addAll(moreFields);
     for (FieldUse use : uses) {
@@ -108,6 +97,9 @@ final class ConfiguredRead {
     }
     if (incremental != null) {
       read = read.withIncremental(incremental);
+    }
+    if (cdc != null) {
+      read = read.withCdc(cdc);
     }
     if (fields.getParallelism() != null) {
       read = read.withParallelism(fields.getParallelism());

@@ -2,7 +2,6 @@ package io.heliosdb.beam.schemas;
 
 import com.google.auto.service.AutoService;
 import io.heliosdb.beam.HeliosDbIO;
-import java.util.EnumSet;
 import java.util.List;
 import org.apache.beam.sdk.schemas.transforms.SchemaTransform;
 import org.apache.beam.sdk.schemas.transforms.SchemaTransformProvider;
@@ -55,8 +54,6 @@ public class HeliosDbReadSchemaTransformProvider
     }
     ConfiguredRead configured = ConfiguredRead.of(
         configuration,
-        EnumSet.allOf(ReadMode.class),
-        "",
         List.of(new ConfiguredRead.FieldUse(
             "split_column", configuration.getSplitColumn(), ReadMode.SNAPSHOTS)));
     HeliosDbIO.Read read = configured.toRead().withTable(table);

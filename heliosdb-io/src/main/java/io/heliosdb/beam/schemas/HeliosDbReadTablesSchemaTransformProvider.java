@@ -4,7 +4,6 @@ import com.google.auto.service.AutoService;
 import io.heliosdb.beam.HeliosDbIO;
 import io.heliosdb.beam.ReadTables;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import org.apache.beam.sdk.schemas.transforms.SchemaTransform;
 import org.apache.beam.sdk.schemas.transforms.SchemaTransformProvider;
@@ -15,9 +14,11 @@ import org.apache.beam.sdk.values.PCollectionRowTuple;
 /**
  * {@code beam:schematransform:io.heliosdb:read_tables:v1}: reads a set of tables with {@link
  * HeliosDbIO#readTables()}, given by exactly one of {@code tables}, {@code table_pattern} and
- * {@code namespace}, in mode snapshot or incremental. Each table comes out as its own collection,
- * named {@code namespace.table} as the catalog names it (for example {@code public.orders}); the
- * names are known once the tables are resolved, when the transform is expanded.
+ * {@code namespace}, in any mode; in modes cdc and snapshot_then_cdc one log reader (one
+ * PostgreSQL slot and publication, default {@code heliosdb_<database>_tables}) captures every
+ * table. Each table comes out as its own collection, named {@code namespace.table} as the catalog
+ * names it (for example {@code public.orders}); the names are known once the tables are resolved,
+ * when the transform is expanded.
  */
 @AutoService(SchemaTransformProvider.class)
 public class HeliosDbReadTablesSchemaTransformProvider
@@ -33,8 +34,10 @@ public class HeliosDbReadTablesSchemaTransformProvider
   public String description() {
     return "Reads a set of PostgreSQL, MySQL/MariaDB or Oracle tables with HeliosDbIO, given by"
         + " a list (tables), a regular expression over namespace.table (table_pattern) or a"
-        + " namespace, as a parallel snapshot (mode snapshot) or by polling a tracking column"
-        + " (incremental). Outputs: one collection per table, named namespace.table.";
+        + " namespace, as a parallel snapshot (mode snapshot), by polling a tracking column"
+        + " (incremental), as one change stream of all tables (cdc) or snapshots followed by"
+        + " that stream (snapshot_then_cdc). Outputs: one collection per table, named"
+        + " namespace.table: rows, or change envelopes in modes cdc and snapshot_then_cdc.";
   }
 
   @Override
@@ -65,12 +68,7 @@ public class HeliosDbReadTablesSchemaTransformProvider
           "exactly one of tables, table_pattern and namespace is required"
               + (selections.isEmpty() ? "" : ", not " + String.join(" and ", selections)));
     }
-    ConfiguredRead configured = ConfiguredRead.of(
-        configuration,
-        EnumSet.of(ReadMode.SNAPSHOT, ReadMode.INCREMENTAL),
-        "read the change streams of tables one by one with "
-            + HeliosDbReadSchemaTransformProvider.IDENTIFIER,
-        List.of());
+    ConfiguredRead configured = ConfiguredRead.of(configuration, List.of());
     ReadTables read = configured.toReadTables();
     if (configuration.getTables() != null) {
       ReadTables unselected = read;

@@ -147,15 +147,18 @@ class SchemaTransformConfigurationTest {
   }
 
   @Test
-  void readTablesRefusesChangeStreamModesNamingTheField() {
-    assertRefused(tables().set("mode", "cdc"),
-        "mode 'cdc' is not supported here, only snapshot or incremental; read the change"
-            + " streams of tables one by one with beam:schematransform:io.heliosdb:read:v1");
-    assertRefused(tables().set("mode", "snapshot_then_cdc"), "mode 'snapshot_then_cdc'");
+  void readTablesChecksTheFieldsOfItsModeAsReadDoes() {
+    assertRefused(tables().set("mode", "stream"), "mode 'stream' is none of");
     assertRefused(tables().set("mode", "incremental"),
         "tracking_column is required by mode incremental");
     assertRefused(tables().set("mode", "incremental").set("tracking_column", "t")
         .set("parallelism", 2), "parallelism applies only to mode snapshot");
+    assertRefused(tables().set("mode", "cdc").set("chunk_size", 5),
+        "chunk_size applies only to mode snapshot or snapshot_then_cdc, not to mode cdc");
+    assertRefused(tables().set("mode", "snapshot_then_cdc").set("start_position", "0/0"),
+        "start_position applies only to mode cdc");
+    assertRefused(tables().set("slot_name", "s"), "slot_name applies only to mode cdc");
+    assertRefused(tables().set("mode", "cdc").set("slot_name", "Bad-Slot"), "slot_name: ");
   }
 
   @Test
@@ -172,6 +175,10 @@ class SchemaTransformConfigurationTest {
         .set("parallelism", 2).transform()).isNotNull();
     assertThat(tables().set("mode", "incremental").set("tracking_column", "t").transform())
         .isNotNull();
+    assertThat(tables().set("mode", "cdc").set("slot_name", "stx_tables").set("server_id", 7L)
+        .set("start_position", "0/0").set("heartbeat_seconds", 1L).transform()).isNotNull();
+    assertThat(tables().set("mode", "snapshot_then_cdc").set("parallelism", 2)
+        .set("chunk_size", 10).transform()).isNotNull();
     assertThat(ConfigRows.readTables().set("jdbc_url", URL).set("table_pattern", "public\\..*")
         .transform()).isNotNull();
   }

@@ -260,4 +260,89 @@ class SchemaTransformReadIT {
       db.dropQuietly(second);
     }
   }
+
+  /** Collects {@code table/op:id:before v:after v} from every output of a read of tables. */
+  static StreamCollector collectChanges(PCollectionRowTuple out) {
+    StreamCollector changes = new StreamCollector();
+    out.getAll().forEach((name, collection) -> changes.collect(collection.apply(name,
+        MapElements.into(TypeDescriptors.strings()).via(change -> name.substring(
+            name.indexOf('.') + 1) + "/" + renderChange(change))), s -> s));
+    return changes;
+  }
+
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
+  void readTablesCdcStreamsEveryTableToItsOwnOutput(TestDatabase db, TestPipeline pipeline)
+      throws Exception {
+    String base = TestDatabase.uniqueName("stx_rtc");
+    String first = createTable(db, base + "_a");
+    String second = createTable(db, base + "_b");
+    ConfigRows config = ConfigRows.readTables().connection(db)
+        .set("tables", List.of(first, second)).set("mode", "cdc").set("heartbeat_seconds", 1L)
+        .set("slot_name", base);
+    if (db.isPostgres()) {
+      db.execute("CREATE PUBLICATION " + base + " FOR TABLE " + first + ", " + second,
+          "SELECT pg_create_logical_replication_slot('" + base + "', 'pgoutput')");
+    } else {
+      try (Connection connection = db.connect()) {
+        config.set("start_position",
+            Dialects.forJdbcUrl(db.url(), db.url()).currentLogPosition(connection));
+      }
+    }
+    PCollectionRowTuple out = apply(pipeline, config);
+    assertThat(out.getAll()).hasSize(2);
+    StreamCollector changes = collectChanges(out);
+    PipelineResult result = startStreaming(pipeline);
+    try {
+      db.execute("INSERT INTO " + first + " VALUES (1, 'a', 1)",
+          "INSERT INTO " + second + " VALUES (2, 'b', 2)",
+          "UPDATE " + second + " SET v = 'b2' WHERE id = 2",
+          "DELETE FROM " + first + " WHERE id = 1");
+      awaitValues(result, changes, 4);
+      Thread.sleep(1_000);
+      assertThat(changes.values()).containsExactlyInAnyOrder(first + "/c:1:-:a",
+          second + "/c:2:-:b", second + "/u:2:b:b2", first + "/d:1:a:-");
+    } finally {
+      result.cancel();
+      if (db.isPostgres()) {
+        db.dropSlotAndPublication(base);
+      }
+      db.dropQuietly(first);
+      db.dropQuietly(second);
+    }
+  }
+
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
+  void readTablesSnapshotThenCdcReadsEveryTableThenItsChanges(
+      TestDatabase db, TestPipeline pipeline) throws Exception {
+    String base = TestDatabase.uniqueName("stx_rts");
+    String first = createTable(db, base + "_a");
+    String second = createTable(db, base + "_b");
+    insert(db, first, 0, 3);
+    insert(db, second, 10, 12);
+    StreamCollector changes = collectChanges(apply(pipeline, ConfigRows.readTables()
+        .connection(db).set("table_pattern", ".*\\." + base + "_[ab]")
+        .set("mode", "snapshot_then_cdc").set("slot_name", base).set("parallelism", 2)
+        .set("chunk_size", 2).set("heartbeat_seconds", 1L)));
+    PipelineResult result = startStreaming(pipeline);
+    try {
+      awaitValues(result, changes, 5);
+      db.execute("INSERT INTO " + first + " VALUES (9, 'v9', 9)",
+          "UPDATE " + second + " SET v = 'x' WHERE id = 10");
+      awaitValues(result, changes, 7);
+      Thread.sleep(1_000);
+      assertThat(changes.values()).containsExactlyInAnyOrder(
+          first + "/r:0:-:v0", first + "/r:1:-:v1", first + "/r:2:-:v2",
+          second + "/r:10:-:v10", second + "/r:11:-:v11",
+          first + "/c:9:-:v9", second + "/u:10:v10:x");
+    } finally {
+      result.cancel();
+      if (db.isPostgres()) {
+        db.dropSlotAndPublication(base);
+      }
+      db.dropQuietly(first);
+      db.dropQuietly(second);
+    }
+  }
 }
