@@ -171,9 +171,10 @@ class YamlAndPythonDocTest {
       shown.add(use.identifier() + " " + use.config().getOrDefault("mode", "snapshot"));
     }
     String read = HeliosDbReadSchemaTransformProvider.IDENTIFIER;
+    String tables = HeliosDbReadTablesSchemaTransformProvider.IDENTIFIER;
     assertThat(shown).contains(read + " snapshot", read + " incremental", read + " cdc",
-        read + " snapshot_then_cdc", HeliosDbReadTablesSchemaTransformProvider.IDENTIFIER
-            + " snapshot");
+        read + " snapshot_then_cdc", tables + " snapshot");
+    assertThat(shown).containsAnyOf(tables + " cdc", tables + " snapshot_then_cdc");
   }
 
   private static Object convert(Schema.Field field, Object value) {
