@@ -9,6 +9,7 @@ import io.heliosdb.beam.SnapshotOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -75,14 +76,8 @@ final class ConfiguredRead {
     if (cdc != null) {
       read = read.withCdc(cdc);
     }
-    HeliosDbIO.Read base = read;
-    if (fields.getParallelism() != null) {
-      read = checked("parallelism", () -> base.withParallelism(fields.getParallelism()));
-    }
-    HeliosDbIO.Read withParallelism = read;
-    if (fields.getFetchSize() != null) {
-      read = checked("fetch_size", () -> withParallelism.withFetchSize(fields.getFetchSize()));
-    }
+    read = with(read, "parallelism", fields.getParallelism(), HeliosDbIO.Read::withParallelism);
+    read = with(read, "fetch_size", fields.getFetchSize(), HeliosDbIO.Read::withFetchSize);
     if (fields.getUnknownTypesAsString() != null) {
       read = read.withUnknownTypesAsString(fields.getUnknownTypesAsString());
     }
@@ -151,52 +146,39 @@ final class ConfiguredRead {
   }
 
   private static SnapshotOptions snapshotOptions(ReadFields f) {
-    SnapshotOptions options = SnapshotOptions.byPrimaryKey();
-    return f.getChunkSize() == null
-        ? options
-        : checked("chunk_size", () -> options.withChunkSize(f.getChunkSize()));
+    return with(SnapshotOptions.byPrimaryKey(), "chunk_size", f.getChunkSize(),
+        SnapshotOptions::withChunkSize);
   }
 
   private static IncrementalOptions incrementalOptions(ReadFields f) {
     IncrementalOptions options =
         checked("tracking_column", () -> IncrementalOptions.trackingColumn(f.getTrackingColumn()));
-    if (f.getPollIntervalSeconds() != null) {
-      IncrementalOptions base = options;
-      options = checked("poll_interval_seconds",
-          () -> base.withPollInterval(Duration.standardSeconds(f.getPollIntervalSeconds())));
-    }
-    if (f.getCommitDelaySeconds() != null) {
-      IncrementalOptions base = options;
-      options = checked("commit_delay_seconds",
-          () -> base.withCommitDelay(Duration.standardSeconds(f.getCommitDelaySeconds())));
-    }
-    return options;
+    options = with(options, "poll_interval_seconds", seconds(f.getPollIntervalSeconds()),
+        IncrementalOptions::withPollInterval);
+    return with(options, "commit_delay_seconds", seconds(f.getCommitDelaySeconds()),
+        IncrementalOptions::withCommitDelay);
   }
 
   private static CdcOptions cdcOptions(ReadFields f) {
     CdcOptions options = CdcOptions.create();
-    if (f.getSlotName() != null) {
-      CdcOptions base = options;
-      options = checked("slot_name", () -> base.withSlotName(f.getSlotName()));
-    }
-    if (f.getPublicationName() != null) {
-      CdcOptions base = options;
-      options = checked("publication_name", () -> base.withPublicationName(f.getPublicationName()));
-    }
-    if (f.getServerId() != null) {
-      CdcOptions base = options;
-      options = checked("server_id", () -> base.withServerId(f.getServerId()));
-    }
-    if (f.getStartPosition() != null) {
-      CdcOptions base = options;
-      options = checked("start_position", () -> base.withStartPosition(f.getStartPosition()));
-    }
-    if (f.getHeartbeatSeconds() != null) {
-      CdcOptions base = options;
-      options = checked("heartbeat_seconds",
-          () -> base.withHeartbeatInterval(Duration.standardSeconds(f.getHeartbeatSeconds())));
-    }
-    return options;
+    options = with(options, "slot_name", f.getSlotName(), CdcOptions::withSlotName);
+    options = with(options, "publication_name", f.getPublicationName(),
+        CdcOptions::withPublicationName);
+    options = with(options, "server_id", f.getServerId(), CdcOptions::withServerId);
+    options = with(options, "start_position", f.getStartPosition(),
+        CdcOptions::withStartPosition);
+    return with(options, "heartbeat_seconds", seconds(f.getHeartbeatSeconds()),
+        CdcOptions::withHeartbeatInterval);
+  }
+
+  private static @Nullable Duration seconds(@Nullable Long seconds) {
+    return seconds == null ? null : Duration.standardSeconds(seconds);
+  }
+
+  /** {@code setter(options, value)} if the field is set, else {@code options}. */
+  private static <O, V> O with(
+      O options, String field, @Nullable V value, BiFunction<O, V, O> setter) {
+    return value == null ? options : checked(field, () -> setter.apply(options, value));
   }
 
   /** Runs a setter, prefixing its error with the configuration field's name. */

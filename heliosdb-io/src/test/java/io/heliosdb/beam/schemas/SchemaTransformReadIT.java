@@ -23,6 +23,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ArgumentsSource;
@@ -87,6 +88,40 @@ class SchemaTransformReadIT {
     });
   }
 
+  /**
+   * Makes the stream of {@code config} start at the log's current end: creates the publication
+   * of {@code tables} and the slot, both named {@code slot} (PostgreSQL), or sets the binlog's
+   * current position as start_position (MariaDB).
+   */
+  static ConfigRows startAtLogEnd(TestDatabase db, ConfigRows config, String slot,
+      String... tables) throws Exception {
+    config.set("slot_name", slot);
+    if (db.isPostgres()) {
+      db.execute("CREATE PUBLICATION " + slot + " FOR TABLE " + String.join(", ", tables),
+          "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+      return config.set("publication_name", slot);
+    }
+    try (Connection connection = db.connect()) {
+      return config.set("start_position",
+          Dialects.forJdbcUrl(db.url(), db.url()).currentLogPosition(connection));
+    }
+  }
+
+  /**
+   * Stops a streaming pipeline, then drops its slot and publication (PostgreSQL; none if {@code
+   * slot} is null) and tables.
+   */
+  static void stopAndDrop(PipelineResult result, TestDatabase db, @Nullable String slot,
+      String... tables) throws Exception {
+    result.cancel();
+    if (slot != null && db.isPostgres()) {
+      db.dropSlotAndPublication(slot);
+    }
+    for (String table : tables) {
+      db.dropQuietly(table);
+    }
+  }
+
   @ParameterizedTest
   @ArgumentsSource(TestDatabases.class)
   void snapshotModeReadsEveryRowAsOutput(TestDatabase db, TestPipeline pipeline)
@@ -128,8 +163,7 @@ class SchemaTransformReadIT {
       assertThat(rows.values()).containsExactlyInAnyOrder(
           "0:v0", "1:v1", "2:v2", "3:v3", "4:v4", "1:v1b");
     } finally {
-      result.cancel();
-      db.dropQuietly(table);
+      stopAndDrop(result, db, null, table);
     }
   }
 
@@ -137,17 +171,8 @@ class SchemaTransformReadIT {
   @ArgumentsSource(TestDatabases.class)
   void cdcModeStreamsChangeEnvelopes(TestDatabase db, TestPipeline pipeline) throws Exception {
     String table = createTable(db, TestDatabase.uniqueName("stx_cdc"));
-    ConfigRows config = ConfigRows.read().connection(db).set("table", table).set("mode", "cdc")
-        .set("heartbeat_seconds", 1L).set("slot_name", table);
-    if (db.isPostgres()) {
-      db.createPublicationAndSlot(table);
-      config.set("publication_name", table);
-    } else {
-      try (Connection connection = db.connect()) {
-        config.set("start_position",
-            Dialects.forJdbcUrl(db.url(), db.url()).currentLogPosition(connection));
-      }
-    }
+    ConfigRows config = startAtLogEnd(db, ConfigRows.read().connection(db).set("table", table)
+        .set("mode", "cdc").set("heartbeat_seconds", 1L), table, table);
     StreamCollector changes = new StreamCollector();
     PCollection<Row> out = apply(pipeline, config).get("output");
     assertThat(out.getSchema().getFieldNames()).contains("op", "before", "after", "position");
@@ -161,11 +186,7 @@ class SchemaTransformReadIT {
       Thread.sleep(1_000);
       assertThat(changes.values()).containsExactly("c:1:-:a", "c:2:-:b", "u:2:b:b2", "d:1:a:-");
     } finally {
-      result.cancel();
-      if (db.isPostgres()) {
-        db.dropSlotAndPublication(table);
-      }
-      db.dropQuietly(table);
+      stopAndDrop(result, db, table, table);
     }
   }
 
@@ -190,11 +211,7 @@ class SchemaTransformReadIT {
       assertThat(changes.values()).containsExactlyInAnyOrder(
           "r:0:-:v0", "r:1:-:v1", "r:2:-:v2", "r:3:-:v3", "r:4:-:v4", "c:9:-:v9", "u:0:v0:x");
     } finally {
-      result.cancel();
-      if (db.isPostgres()) {
-        db.dropSlotAndPublication(table);
-      }
-      db.dropQuietly(table);
+      stopAndDrop(result, db, table, table);
     }
   }
 
@@ -255,9 +272,7 @@ class SchemaTransformReadIT {
           first + "/0", first + "/1", first + "/2", second + "/10", second + "/11",
           second + "/12");
     } finally {
-      result.cancel();
-      db.dropQuietly(first);
-      db.dropQuietly(second);
+      stopAndDrop(result, db, null, first, second);
     }
   }
 
@@ -277,18 +292,9 @@ class SchemaTransformReadIT {
     String base = TestDatabase.uniqueName("stx_rtc");
     String first = createTable(db, base + "_a");
     String second = createTable(db, base + "_b");
-    ConfigRows config = ConfigRows.readTables().connection(db)
-        .set("tables", List.of(first, second)).set("mode", "cdc").set("heartbeat_seconds", 1L)
-        .set("slot_name", base);
-    if (db.isPostgres()) {
-      db.execute("CREATE PUBLICATION " + base + " FOR TABLE " + first + ", " + second,
-          "SELECT pg_create_logical_replication_slot('" + base + "', 'pgoutput')");
-    } else {
-      try (Connection connection = db.connect()) {
-        config.set("start_position",
-            Dialects.forJdbcUrl(db.url(), db.url()).currentLogPosition(connection));
-      }
-    }
+    ConfigRows config = startAtLogEnd(db, ConfigRows.readTables().connection(db)
+        .set("tables", List.of(first, second)).set("mode", "cdc").set("heartbeat_seconds", 1L),
+        base, first, second);
     PCollectionRowTuple out = apply(pipeline, config);
     assertThat(out.getAll()).hasSize(2);
     StreamCollector changes = collectChanges(out);
@@ -303,12 +309,7 @@ class SchemaTransformReadIT {
       assertThat(changes.values()).containsExactlyInAnyOrder(first + "/c:1:-:a",
           second + "/c:2:-:b", second + "/u:2:b:b2", first + "/d:1:a:-");
     } finally {
-      result.cancel();
-      if (db.isPostgres()) {
-        db.dropSlotAndPublication(base);
-      }
-      db.dropQuietly(first);
-      db.dropQuietly(second);
+      stopAndDrop(result, db, base, first, second);
     }
   }
 
@@ -337,12 +338,7 @@ class SchemaTransformReadIT {
           second + "/r:10:-:v10", second + "/r:11:-:v11",
           first + "/c:9:-:v9", second + "/u:10:v10:x");
     } finally {
-      result.cancel();
-      if (db.isPostgres()) {
-        db.dropSlotAndPublication(base);
-      }
-      db.dropQuietly(first);
-      db.dropQuietly(second);
+      stopAndDrop(result, db, base, first, second);
     }
   }
 }
