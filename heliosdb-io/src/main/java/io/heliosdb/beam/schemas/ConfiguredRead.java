@@ -24,7 +24,6 @@ final class ConfiguredRead {
   /** A configuration field, its value and the modes it applies to. */
   record FieldUse(String name, @Nullable Object value, Set<ReadMode> modes) {}
 
-  private final ReadMode mode;
   private final ConnectionConfiguration connection;
   private final @Nullable SnapshotOptions snapshot;
   private final @Nullable IncrementalOptions incremental;
@@ -32,7 +31,6 @@ final class ConfiguredRead {
   private final ReadFields fields;
 
   private ConfiguredRead(ReadMode mode, ReadFields fields) {
-    this.mode = mode;
     this.fields = fields;
     this.connection = connection(fields);
     this.snapshot = ReadMode.SNAPSHOTS.contains(mode) ? snapshotOptions(fields) : null;
@@ -58,10 +56,6 @@ final class ConfiguredRead {
     ConfiguredRead configured = new ConfiguredRead(mode, fields);
     configured.toRead(); // checks the ranges of the read's own settings
     return configured;
-  }
-
-  ReadMode mode() {
-    return mode;
   }
 
   /** The single-table read, without its table. */
