@@ -322,6 +322,25 @@ class TablesCdcIT {
     }
   }
 
+  /** A captured table dropped while the stream runs fails it, naming the table. */
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
+  void aTableDroppedWhileCapturedFailsTheStreamNamingIt(TestDatabase db) throws Exception {
+    String prefix = TestDatabase.uniqueName("tdrop");
+    List<String> tables = createTables(db, prefix);
+    try (Capture capture = new Capture(db, newPipeline(),
+        tablesRead(db, options(db, prefix), tables.get(0), tables.get(1)), prefix)) {
+      db.execute("INSERT INTO " + tables.get(0) + " VALUES (1, 'a1')");
+      capture.awaitChanges(1);
+      db.execute("DROP TABLE " + tables.get(1));
+      assertThatThrownBy(() -> awaitWhileRunning(capture.result, () -> false))
+          .hasStackTraceContaining("table " + namespace(db) + "." + tables.get(1)
+              + " was dropped or renamed while its changes were captured");
+    } finally {
+      cleanUp(db, prefix, tables);
+    }
+  }
+
   /**
    * The documented way to change the set: restart from the slot (PostgreSQL) or the last
    * position (MariaDB) with the new list. The tables captured before lose and repeat nothing;

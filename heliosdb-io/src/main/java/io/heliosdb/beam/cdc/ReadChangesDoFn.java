@@ -84,8 +84,11 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   static final long MAX_CALL_MILLIS = 1_000;
   private static final Duration ACK_EXPIRY = Duration.standardMinutes(10);
   static final long LAG_BYTES_INTERVAL_MILLIS = 10_000;
-  /** How often a stream of tables selected by a rule looks for tables created since. */
-  static final long NEW_TABLES_INTERVAL_MILLIS = 60_000;
+  /**
+   * How often a stream of several tables checks that they exist, and, if a rule selected them,
+   * looks for tables created since.
+   */
+  static final long TABLES_CHECK_MILLIS = 10_000;
   /**
    * How long a reader waits for a slot (server id) another reader holds: longer than a previous
    * reader keeps an unused one ({@link ChangeTasks#IDLE_CLOSE_MILLIS}) plus the connector's own
@@ -113,8 +116,8 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   private transient long busySince;
   /** The watermark's bounds by the database's clock; null if the dialect has none. */
   private transient @Nullable LogWatermark logWatermark;
-  /** When this instance last looked for tables created since the pipeline was built. */
-  private transient long newTablesCheckedAt;
+  /** When this instance last checked the captured tables ({@link #checkCapturedTables}). */
+  private transient long tablesCheckedAt;
   /** The tables created since a read was built, reported once per JVM: read id and table. */
   private static final java.util.Set<String> NOT_CAPTURED =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -188,6 +191,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
       BundleFinalizer finalizer)
       throws InterruptedException {
     try {
+      checkCapturedTables(); // a dropped table is named before the publication is touched
       updateCapturedTables();
     } catch (RuntimeException e) {
       return retryAfter(e, "making the log publish " + spec.settings().describeTables());
@@ -289,32 +293,51 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   }
 
   /**
-   * At most every {@link #NEW_TABLES_INTERVAL_MILLIS}, for tables selected by a pattern or a
-   * namespace: warns once per JVM about each table that matches it now but was created after the
-   * pipeline was built, which the stream does not capture, and sets its {@code
-   * table_not_captured} metric. A failed look is logged at debug level.
+   * At most every {@link #TABLES_CHECK_MILLIS}, for a read of several tables: fails the stream,
+   * naming the table, if a captured table no longer exists (dropped or renamed while captured);
+   * and, for tables selected by a pattern or a namespace, warns once per JVM about each table
+   * that matches it now but was created after the pipeline was built, which the stream does not
+   * capture, and sets its {@code table_not_captured} metric. A failed look is logged at debug
+   * level.
+   *
+   * @throws HeliosDbException if a captured table is gone
    */
-  private void reportTablesNotCaptured() {
+  private void checkCapturedTables() {
     long now = System.currentTimeMillis();
-    if (spec.selection() == null || now - newTablesCheckedAt < NEW_TABLES_INTERVAL_MILLIS) {
+    if (spec.tables().size() == 1 || now - tablesCheckedAt < TABLES_CHECK_MILLIS) {
       return;
     }
-    newTablesCheckedAt = now;
+    tablesCheckedAt = now;
+    java.util.List<io.heliosdb.beam.schema.TableId> existing = new java.util.ArrayList<>();
+    java.util.List<io.heliosdb.beam.schema.TableId> selected = java.util.List.of();
     try (Connection connection = pool.getConnection()) {
-      for (io.heliosdb.beam.schema.TableId table :
-          spec.selection().current(connection, spec.dialect())) {
-        if (!spec.settings().tables().contains(table)
-            && NOT_CAPTURED.add(spec.readId() + "/" + table)) {
-          LOG.warn("[{}] table {} matches {} but was created after the pipeline was built: its"
-                  + " changes are not captured. Build the pipeline again to capture it (see"
-                  + " 'Changing the set of tables' in the docs)", spec.label(), table,
-              spec.selection().describe());
-          SourceMetrics.of(spec.connection(), table.toString()).notCaptured();
-        }
+      for (String namespace : spec.settings().namespaces()) {
+        existing.addAll(spec.dialect().listTables(connection, namespace));
+      }
+      if (spec.selection() != null) {
+        selected = spec.selection().current(connection, spec.dialect());
       }
     } catch (SQLException | RuntimeException e) {
-      LOG.debug("[{}] cannot look for tables created since the pipeline was built: {}",
-          spec.label(), e.getMessage());
+      LOG.debug("[{}] cannot list the captured tables: {}", spec.label(), e.getMessage());
+      return;
+    }
+    for (io.heliosdb.beam.schema.TableId table : spec.settings().tables()) {
+      if (!existing.contains(table)) {
+        throw new HeliosDbException("[" + spec.label() + "] table " + table + " was dropped or"
+            + " renamed while its changes were captured; the stream stopped and acknowledged"
+            + " nothing further. Start the pipeline again without it (the stream resumes from"
+            + " the last position acknowledged)");
+      }
+    }
+    for (io.heliosdb.beam.schema.TableId table : selected) {
+      if (!spec.settings().tables().contains(table)
+          && NOT_CAPTURED.add(spec.readId() + "/" + table)) {
+        LOG.warn("[{}] table {} matches {} but was created after the pipeline was built: its"
+                + " changes are not captured. Build the pipeline again to capture it (see"
+                + " 'Changing the set of tables' in the docs)", spec.label(), table,
+            spec.selection().describe());
+        SourceMetrics.of(spec.connection(), table.toString()).notCaptured();
+      }
     }
   }
 
@@ -357,7 +380,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
     Instant lastTime = null;
     long lastClaim = 0;
     Struct lastSource = null;
-    boolean handedOver = false;
+    boolean stopped = false;
     boolean drained = false;
     SourceMetrics.LatencyBatch[] emitted = new SourceMetrics.LatencyBatch[spec.tables().size()];
     try {
@@ -423,13 +446,15 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
           break; // drained (or records given back earlier): hand the outputs to the runner now
         }
       }
-      if (handover != null && lastSource != null && start.emitsEverythingFrom(lastSource)
-          && tracker.tryClaim(last.asFinished())) {
-        out.get(handover).outputWithTimestamp(
-            StreamStart.at(last.offset()), watermark.currentWatermark());
-        LOG.info("[{}] every change from {} on is emitted: the stream goes on without the"
-            + " snapshot's plan", spec.label(), last.describe());
-        handedOver = true;
+      if (handover != null && lastSource != null && start.emitsEverythingFrom(lastSource)) {
+        // refused if the runner checkpointed meanwhile: its residual hands over on its next call
+        if (tracker.tryClaim(last.asFinished())) {
+          out.get(handover).outputWithTimestamp(
+              StreamStart.at(last.offset()), watermark.currentWatermark());
+          LOG.info("[{}] every change from {} on is emitted: the stream goes on without the"
+              + " snapshot's plan", spec.label(), last.describe());
+        }
+        stopped = true;
       } else if (drained && logWatermark != null) {
         if (ready != null) {
           advance(watermark, ready);
@@ -456,7 +481,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
             Instant.now().plus(ACK_EXPIRY), () -> task.acknowledge(committed, claim));
       }
     }
-    if (handedOver) {
+    if (stopped) {
       metrics.checkpoint();
       return ProcessContinuation.stop();
     }
@@ -466,7 +491,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
       metrics.idle();
     }
     reportLag(lastTime, last == null ? tracker.currentRestriction() : last);
-    reportTablesNotCaptured();
+    checkCapturedTables();
     metrics.checkpoint();
     return ProcessContinuation.resume();
   }
