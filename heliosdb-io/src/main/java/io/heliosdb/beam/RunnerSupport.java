@@ -11,8 +11,9 @@ import org.apache.beam.sdk.options.StreamingOptions;
  * TestSparkRunner}): it runs a splittable DoFn only in a batch pipeline, and only a bounded one.
  * The incremental, CDC and snapshot-then-CDC modes read with unbounded splittable DoFns, so on
  * Spark they would fail when the pipeline runs; a snapshot runs in a batch pipeline, not with
- * {@code --streaming=true}. Beam's {@code SparkStructuredStreamingRunner} runs batch pipelines
- * only and is refused alike.
+ * {@code --streaming=true}. Every runner whose class name contains {@code Spark} is checked so,
+ * {@code SparkStructuredStreamingRunner} (batch only) included; the classic runner is the one
+ * tested.
  */
 final class RunnerSupport {
 
