@@ -139,6 +139,12 @@ class SparkRunnerIT {
                     .withIncremental(IncrementalOptions.trackingColumn("n"))))
             .hasMessageStartingWith("HeliosDbIO.readTables() with withIncremental(...)"
                 + " (incremental mode) cannot run on the Spark runner");
+        assertThatThrownBy(() -> Pipeline.create(sparkOptions(streaming))
+                .apply(HeliosDbIO.readTables().withConnection(db.connectionConfiguration())
+                    .withTables(List.of(table))
+                    .withSnapshot(SnapshotOptions.byPrimaryKey()).withCdc(cdc)))
+            .hasMessageStartingWith("HeliosDbIO.readTables() with withSnapshot(...).withCdc(...)"
+                + " (snapshot then CDC) cannot run on the Spark runner");
       }
       assertThatThrownBy(() -> Pipeline.create(sparkOptions("--streaming=true"))
               .apply(read.withSnapshot(SnapshotOptions.byPrimaryKey())))
