@@ -2,7 +2,7 @@
 # HeliosDB IO benchmarks. Usage: runners-it/bench.sh <benchmark>
 #
 #   snapshot   reads a 1,000,000-row table (bench_snapshot) whole from the local PostgreSQL and
-#              MariaDB, on the Direct and Flink runners, with HeliosDbIO (parallelism 2 and 4),
+#              MariaDB, on the Direct, Flink and Spark runners, with HeliosDbIO (parallelism 2 and 4),
 #              JdbcIO.readWithPartitions (same partition counts, on id), JdbcIO.read, and a plain
 #              single-threaded JDBC loop as the reference; plus HeliosDbIO on PostgreSQL/Direct/p4
 #              with -Xmx256m. Each case runs in a fresh JVM.
@@ -103,12 +103,17 @@
 # peak_rss_mb = the JVM's VmHWM (peak resident set).
 # Runner options, identical for every implementation: Direct --runner=DirectRunner
 # --targetParallelism=N (enforceImmutability/enforceEncodability left at their defaults, on);
-# Flink --runner=FlinkRunner --parallelism=N (local embedded cluster, batch).
+# Flink --runner=FlinkRunner --parallelism=N (local embedded cluster, batch); Spark
+# --runner=SparkRunner --sparkMaster=local[N] --enableSparkMetricSinks=false (classic runner, batch;
+# its JVMs get the --add-opens options of SPARK_JAVA_OPTS below and a classpath with runners-it's
+# test-scope Spark runner).
 #
 # Environment:
 #   BENCH_ROWS=1000000        table size; other sizes use table bench_snapshot_<rows>
 #   BENCH_TIMEOUT=600         seconds per case before it is reported as an error
-#   BENCH_DBS="postgres mariadb"   BENCH_RUNNERS="direct flink"   BENCH_PARALLELISMS="2 4"
+#   BENCH_DBS="postgres mariadb"   BENCH_PARALLELISMS="2 4"
+#   BENCH_RUNNERS="direct flink spark" (snapshot; the other benchmarks: "direct flink", since the
+#                             Spark runner cannot run the streaming modes)
 #   BENCH_IMPLS="heliosdbio jdbcio-partitions jdbcio-read jdbc-loop"
 #   BENCH_READ_PARALLELISM=4  runner parallelism of the JdbcIO.read cases
 #   BENCH_HEAP=256m           heap of the extra small-heap case ("" to skip it)
@@ -167,6 +172,7 @@ ROOT=$(cd "$HERE/.." && pwd)
 
 BENCH=${1:-}
 BENCH_TIMEOUT_GIVEN=${BENCH_TIMEOUT:-}
+BENCH_RUNNERS_GIVEN=${BENCH_RUNNERS:-}
 BENCH_ROWS=${BENCH_ROWS:-1000000}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}
 BENCH_DBS=${BENCH_DBS:-postgres mariadb}
@@ -233,6 +239,22 @@ json_str() {
 ########## build once, classpath once ##########
 
 CP=""
+CP_SPARK="" # CP plus the Spark runner, a test-scope dependency of runners-it
+
+# private_classpath <file written by dependency:build-classpath>: the classpath with this
+# project's jars replaced by private copies in $BENCH_OUT/lib, so that other builds during the run
+# (mvn clean, a new install of heliosdb-io) cannot change or remove them between cases.
+private_classpath() {
+  local entry out=() entries=()
+  IFS=":" read -r -a entries < "$1" || true  # no final newline
+  for entry in "${entries[@]}"; do
+    case "$entry" in
+      */io/heliosdb/*) cp "$entry" "$BENCH_OUT/lib/" && out+=("$BENCH_OUT/lib/$(basename "$entry")") ;;
+      *) out+=("$entry") ;;
+    esac
+  done
+  (IFS=:; echo "${out[*]}")
+}
 build_and_classpath() {
   local mvn=(mvn -B -q $BENCH_MVN_OFFLINE -Dstyle.color=never -f "$ROOT/pom.xml")
   if [ "$BENCH_SKIP_BUILD" != 1 ]; then
@@ -245,19 +267,15 @@ build_and_classpath() {
   log "computing the runtime classpath"
   "${mvn[@]}" dependency:build-classpath -pl runners-it -DincludeScope=runtime \
     -Dmdep.outputFile="$BENCH_OUT/classpath.txt" >&2
-  # Run from a private copy of this project's classes and jars, so that other builds during the
-  # run (mvn clean, a new install of heliosdb-io) cannot change or remove them between cases.
+  # Run from a private copy of this project's classes and jars (private_classpath)
   mkdir -p "$BENCH_OUT/lib"
   cp -r "$HERE/target/classes" "$BENCH_OUT/classes"
-  local entry out=()
-  IFS=":" read -r -a entries < "$BENCH_OUT/classpath.txt" || true  # no final newline
-  for entry in "${entries[@]}"; do
-    case "$entry" in
-      */io/heliosdb/*) cp "$entry" "$BENCH_OUT/lib/" && out+=("$BENCH_OUT/lib/$(basename "$entry")") ;;
-      *) out+=("$entry") ;;
-    esac
-  done
-  CP="$BENCH_OUT/classes:$(IFS=:; echo "${out[*]}")"
+  CP="$BENCH_OUT/classes:$(private_classpath "$BENCH_OUT/classpath.txt")"
+  if has_word spark "$BENCH_RUNNERS"; then
+    "${mvn[@]}" dependency:build-classpath -pl runners-it -DincludeScope=test \
+      -Dmdep.outputFile="$BENCH_OUT/classpath-spark.txt" >&2
+    CP_SPARK="$BENCH_OUT/classes:$(private_classpath "$BENCH_OUT/classpath-spark.txt")"
+  fi
 }
 
 ########## servers ##########
@@ -281,6 +299,14 @@ JAVA_LOG_OPTS=(
   -Dorg.slf4j.simpleLogger.log.org.apache.flink.metrics=error
 )
 
+# Spark 3.5 on JDK 17: the packages Spark and Kryo reach into by reflection (as runners-it's
+# surefire argLine); no web UI
+SPARK_JAVA_OPTS=(
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED -Dspark.ui.enabled=false
+)
+
 # run_case <case id> <fallback JSON fields, without braces> <java options...> -- <main> <args...>
 # Runs the case in a fresh JVM under a hard time limit, prints its JSON line (or an error line
 # built here if the JVM printed none) to stdout and appends it to results.jsonl.
@@ -299,7 +325,7 @@ run_case() {
   start=$(date +%s.%N)
   # shellcheck disable=SC2086  # BENCH_JAVA_OPTS is a list of options
   timeout --kill-after=30 "$hard" "${timer[@]}" java $BENCH_JAVA_OPTS "${jopts[@]}" \
-    "${JAVA_LOG_OPTS[@]}" -Dbench.timeoutSeconds="$BENCH_TIMEOUT" -cp "$CP" "$@" \
+    "${JAVA_LOG_OPTS[@]}" -Dbench.timeoutSeconds="$BENCH_TIMEOUT" -cp "${CASE_CP:-$CP}" "$@" \
     >"$out" 2>"$err" || rc=$?
   end=$(date +%s.%N)
   local line
@@ -332,6 +358,7 @@ has_word() { # <word> <list>
 ########## snapshot ##########
 
 bench_snapshot() {
+  [ -n "$BENCH_RUNNERS_GIVEN" ] || BENCH_RUNNERS="direct flink spark"
   local cases=() db runner impl p
   for db in $BENCH_DBS; do
     has_word jdbc-loop "$BENCH_IMPLS" && cases+=("$db none jdbc-loop 1")
@@ -383,8 +410,13 @@ bench_snapshot() {
       jopts+=(-Xmx"$heap" -Dbench.heap="$heap")
       fields+=",\"heap\":\"$heap\""
     fi
+    local case_cp=$CP
+    if [ "$runner" = spark ]; then
+      jopts+=("${SPARK_JAVA_OPTS[@]}")
+      case_cp=$CP_SPARK
+    fi
     log "($n/${#todo[@]})"
-    run_case "$id" "$fields" "${jopts[@]}" -- \
+    CASE_CP=$case_cp run_case "$id" "$fields" "${jopts[@]}" -- \
       io.heliosdb.bench.SnapshotBench "$db" "$runner" "$impl" "$p" "$BENCH_ROWS"
   done
 

@@ -311,6 +311,7 @@ public final class HeliosDbIO {
           getConnectionConfiguration(), "HeliosDbIO.read() requires withConnection(...)");
       String table = checkArgumentNotNull(getTable(), "HeliosDbIO.read() requires withTable(...)");
       ConnectionConfiguration config = validatedConnection("HeliosDbIO.read()");
+      RunnerSupport.checkMode(this, input.getPipeline().getOptions(), "HeliosDbIO.read()");
       Dialect dialect = Dialects.forJdbcUrl(config.getJdbcUrl(), config.getRedactedUrl());
       checkDialectSupportsMode(dialect);
       TableMetadata metadata = TableDetector.detect(config, dialect, table);

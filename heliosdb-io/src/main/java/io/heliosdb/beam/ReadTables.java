@@ -247,6 +247,7 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
   public PCollectionRowTuple expand(PBegin input) {
     HeliosDbIO.Read read = getRead();
     ConnectionConfiguration config = read.validatedConnection("HeliosDbIO.readTables()");
+    RunnerSupport.checkMode(read, input.getPipeline().getOptions(), "HeliosDbIO.readTables()");
     TableSelection selection =
         checkArgumentNotNull(
             getSelection(),

@@ -115,7 +115,7 @@ public final class BenchSummary {
     BenchSupport.printSummary(summary);
   }
 
-  /** postgres before mariadb, direct before flink, then by parallelism. */
+  /** postgres before mariadb, direct before flink before spark, then by parallelism. */
   private static List<String> orderedGroups(TreeSet<String> groups) {
     List<String> ordered = new ArrayList<>(groups);
     ordered.sort(

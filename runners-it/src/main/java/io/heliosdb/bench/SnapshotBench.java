@@ -37,7 +37,7 @@ import org.apache.beam.sdk.values.Row;
  * reads the whole benchmark table once and prints one JSON line to stdout.
  *
  * <pre>
- * SnapshotBench &lt;postgres|mariadb&gt; &lt;direct|flink|none&gt;
+ * SnapshotBench &lt;postgres|mariadb&gt; &lt;direct|flink|spark|none&gt;
  *     &lt;heliosdbio|jdbcio-partitions|jdbcio-read|jdbc-loop&gt; &lt;parallelism&gt; &lt;rows&gt;
  *     [extra pipeline options...]
  * </pre>
@@ -61,8 +61,11 @@ import org.apache.beam.sdk.values.Row;
  *
  * <p>Runner options, the same for every implementation: Direct {@code --runner=DirectRunner
  * --targetParallelism=n} (enforceImmutability and enforceEncodability keep their defaults, on);
- * Flink {@code --runner=FlinkRunner --parallelism=n} (local embedded cluster, batch). Extra
- * arguments are passed to the pipeline options.
+ * Flink {@code --runner=FlinkRunner --parallelism=n} (local embedded cluster, batch); Spark {@code
+ * --runner=SparkRunner --sparkMaster=local[n] --enableSparkMetricSinks=false} (Beam's classic
+ * Spark runner, Spark in this JVM, batch; it needs the Spark runner on the classpath and, on JDK
+ * 17, the {@code --add-opens} options bench.sh gives it). Extra arguments are passed to the
+ * pipeline options.
  *
  * <p>System properties: {@code bench.timeoutSeconds} (default 600; past it the case prints an
  * error and the JVM halts), {@code bench.chunkSize}, {@code bench.fetchSize} (0, the default,
@@ -82,7 +85,7 @@ public final class SnapshotBench {
 
   static final List<String> IMPLS =
       List.of("heliosdbio", "jdbcio-partitions", "jdbcio-read", "jdbc-loop");
-  static final List<String> RUNNERS = List.of("direct", "flink", "none");
+  static final List<String> RUNNERS = List.of("direct", "flink", "spark", "none");
 
   /**
    * JdbcIO.read's output reshuffle ({@code withOutputParallelization}, default true). On the
@@ -98,7 +101,7 @@ public final class SnapshotBench {
     PrintStream json = BenchSupport.takeStdout();
     if (args.length < 5) {
       System.err.println(
-          "usage: SnapshotBench <postgres|mariadb> <direct|flink|none>"
+          "usage: SnapshotBench <postgres|mariadb> <direct|flink|spark|none>"
               + " <heliosdbio|jdbcio-partitions|jdbcio-read|jdbc-loop> <parallelism> <rows>"
               + " [pipeline options...]");
       System.exit(2);
@@ -132,7 +135,8 @@ public final class SnapshotBench {
       }
       if (!RUNNERS.contains(runner) || runner.equals("none") != impl.equals("jdbc-loop")) {
         throw new IllegalArgumentException(
-            "runner must be direct or flink for pipelines and none for jdbc-loop, not " + runner);
+            "runner must be direct, flink or spark for pipelines and none for jdbc-loop, not "
+                + runner);
       }
       if (parallelism < 1) {
         throw new IllegalArgumentException("parallelism must be at least 1");
@@ -168,12 +172,20 @@ public final class SnapshotBench {
       BenchDatabase db, String runner, String impl, int parallelism, long rows, List<String> extra)
       throws Exception {
     List<String> optionArgs = new ArrayList<>();
-    if (runner.equals("direct")) {
-      optionArgs.add("--runner=DirectRunner");
-      optionArgs.add("--targetParallelism=" + parallelism);
-    } else {
-      optionArgs.add("--runner=FlinkRunner");
-      optionArgs.add("--parallelism=" + parallelism);
+    switch (runner) {
+      case "direct" -> {
+        optionArgs.add("--runner=DirectRunner");
+        optionArgs.add("--targetParallelism=" + parallelism);
+      }
+      case "spark" -> {
+        optionArgs.add("--runner=SparkRunner");
+        optionArgs.add("--sparkMaster=local[" + parallelism + "]");
+        optionArgs.add("--enableSparkMetricSinks=false");
+      }
+      default -> {
+        optionArgs.add("--runner=FlinkRunner");
+        optionArgs.add("--parallelism=" + parallelism);
+      }
     }
     optionArgs.addAll(extra);
     System.err.println("[bench] pipeline options: " + optionArgs);

@@ -34,8 +34,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The snapshot integration tests on the Direct runner and on the Flink runner (an embedded local
- * cluster), against the real PostgreSQL and MariaDB servers.
+ * The snapshot integration tests on the Direct runner, on the Flink runner (an embedded local
+ * cluster) and on the Spark runner (classic SparkRunner, local master, batch), against the real
+ * PostgreSQL and MariaDB servers.
  */
 class SnapshotRunnersIT {
 
@@ -49,14 +50,25 @@ class SnapshotRunnersIT {
     return cases.stream();
   }
 
+  /** The runners of the snapshot tests: those above and the Spark runner (batch). */
+  static Stream<Arguments> snapshotRunnersAndDatabases() {
+    return Stream.concat(runnersAndDatabases(), Stream.of(
+        Arguments.of("SparkRunner", DatabaseKind.POSTGRES),
+        Arguments.of("SparkRunner", DatabaseKind.MYSQL)));
+  }
+
+  /**
+   * A batch pipeline on the runner with the given parallelism: the Direct runner's target
+   * parallelism, the embedded Flink cluster's parallelism, or Spark's local[parallelism] master.
+   */
   static Pipeline pipeline(String runner, int parallelism) {
+    String parallelismArg = switch (runner) {
+      case "FlinkRunner" -> "--parallelism=" + parallelism;
+      case "SparkRunner" -> "--sparkMaster=local[" + parallelism + "]";
+      default -> "--targetParallelism=" + parallelism;
+    };
     PipelineOptions options =
-        PipelineOptionsFactory.fromArgs(
-                "--runner=" + runner,
-                runner.equals("FlinkRunner")
-                    ? "--parallelism=" + parallelism
-                    : "--targetParallelism=" + parallelism)
-            .create();
+        PipelineOptionsFactory.fromArgs("--runner=" + runner, parallelismArg).create();
     return Pipeline.create(options);
   }
 
@@ -81,7 +93,7 @@ class SnapshotRunnersIT {
   }
 
   @ParameterizedTest(name = "{0} on {1}")
-  @MethodSource("runnersAndDatabases")
+  @MethodSource("snapshotRunnersAndDatabases")
   void readsWholeTablesInParallelExactlyOnce(String runner, DatabaseKind kind) throws Exception {
     TestDatabase db = TestDatabases.get(kind);
     String keyed = TestDatabase.uniqueName("it_keyed");
@@ -123,7 +135,7 @@ class SnapshotRunnersIT {
   }
 
   @ParameterizedTest(name = "{0} on {1}")
-  @MethodSource("runnersAndDatabases")
+  @MethodSource("snapshotRunnersAndDatabases")
   void readsKeylessTables(String runner, DatabaseKind kind) throws Exception {
     TestDatabase db = TestDatabases.get(kind);
     String table = TestDatabase.uniqueName("it_keyless");
@@ -147,7 +159,7 @@ class SnapshotRunnersIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"DirectRunner", "FlinkRunner"})
+  @ValueSource(strings = {"DirectRunner", "FlinkRunner", "SparkRunner"})
   void readsPostgresTablesWithoutKeyByPagesInOneSnapshot(String runner) throws Exception {
     TestDatabase db = TestDatabases.get(DatabaseKind.POSTGRES);
     String table = TestDatabase.uniqueName("it_pages");
@@ -178,7 +190,7 @@ class SnapshotRunnersIT {
   }
 
   @ParameterizedTest(name = "{0} on {1}")
-  @MethodSource("runnersAndDatabases")
+  @MethodSource("snapshotRunnersAndDatabases")
   void readsASetOfTablesThroughSharedReaders(String runner, DatabaseKind kind) throws Exception {
     TestDatabase db = TestDatabases.get(kind);
     String prefix = TestDatabase.uniqueName("it_set");
