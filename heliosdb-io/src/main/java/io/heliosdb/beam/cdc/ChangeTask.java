@@ -28,8 +28,7 @@ final class ChangeTask implements AutoCloseable {
   private final Deque<SourceRecord> pending = new ArrayDeque<>();
   private final LogPosition start;
   private LogPosition next;
-  private long claims;
-  private long acknowledgedClaims;
+  private final Acknowledgements acknowledgements = new Acknowledgements();
   private boolean closed;
 
   private ChangeTask(SourceTask task, AtomicReference<Map<String, Object>> offsets,
@@ -96,7 +95,17 @@ final class ChangeTask implements AutoCloseable {
   /** Records that a record was claimed; returns its claim number, for {@link #acknowledge}. */
   synchronized long claimed(LogPosition position) {
     next = position;
-    return ++claims;
+    return acknowledgements.claimed(System.currentTimeMillis());
+  }
+
+  /** How long claims have waited for the runner's commit ({@link Acknowledgements}). */
+  synchronized long unacknowledgedMillis() {
+    return acknowledgements.unacknowledgedMillis(System.currentTimeMillis());
+  }
+
+  /** Whether the stream should warn that acknowledgements stand still ({@link Acknowledgements}). */
+  synchronized boolean warnAcknowledgementStall() {
+    return acknowledgements.warnStall(System.currentTimeMillis());
   }
 
   /**
@@ -104,10 +113,9 @@ final class ChangeTask implements AutoCloseable {
    * PostgreSQL slot's confirmed LSN) at its next poll.
    */
   synchronized void acknowledge(LogPosition position, long claim) {
-    if (closed || claim <= acknowledgedClaims) {
+    if (closed || !acknowledgements.acknowledged(claim, System.currentTimeMillis())) {
       return; // a closed task's successor starts from the committed restriction
     }
-    acknowledgedClaims = claim;
     offsets.set(new HashMap<>(position.offset()));
     try {
       task.commit();

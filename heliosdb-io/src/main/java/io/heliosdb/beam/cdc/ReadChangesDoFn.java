@@ -342,6 +342,25 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   }
 
   /**
+   * Sets {@code cdc_unacknowledged_ms}, and warns once per stall when emitted positions have
+   * waited {@link Acknowledgements#STALL_WARN_MILLIS} for the runner's commit: the database keeps
+   * its log for them (a PostgreSQL slot's WAL grows) until the runner finalizes the bundles.
+   */
+  private void reportAcknowledgements(ChangeTask task) {
+    long waiting = task.unacknowledgedMillis();
+    metrics.cdcUnacknowledged(waiting);
+    if (task.warnAcknowledgementStall()) {
+      LOG.warn("[{}] the runner has committed none of the positions emitted in the last {} s, so"
+              + " none was acknowledged to the database, which keeps its log for them"
+              + " ({}). The stream acknowledges a position only once the runner has durably"
+              + " committed the bundle that emitted it: on Flink, when a checkpoint completes"
+              + " (check --checkpointingInterval and that checkpoints succeed); on Dataflow,"
+              + " bundle finalization is best effort. See cdc_unacknowledged_ms", spec.label(),
+          waiting / 1_000, spec.logReaderName());
+    }
+  }
+
+  /**
    * How a failure of the log reader is retried: by the SQL error in its causes if any, as a
    * connection failure if Debezium marks it retriable or it is an I/O error, else not at all.
    */
@@ -491,6 +510,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
       metrics.idle();
     }
     reportLag(lastTime, last == null ? tracker.currentRestriction() : last);
+    reportAcknowledgements(task);
     checkCapturedTables();
     metrics.checkpoint();
     return ProcessContinuation.resume();

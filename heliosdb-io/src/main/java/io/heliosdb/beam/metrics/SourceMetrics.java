@@ -41,6 +41,7 @@ public final class SourceMetrics implements Serializable {
   public static final String SNAPSHOT_CHUNKS_COMPLETED = "snapshot_chunks_completed_total";
   public static final String CDC_LAG_MS = "cdc_lag_ms";
   public static final String CDC_LAG_BYTES = "cdc_lag_bytes";
+  public static final String CDC_UNACKNOWLEDGED_MS = "cdc_unacknowledged_ms";
   public static final String POOL_IDLE_CONNECTIONS = "pool_idle_connections";
   public static final String POOL_PENDING_THREADS = "pool_pending_threads";
   public static final String POOL_MAX_CONNECTIONS = "pool_max_connections";
@@ -187,6 +188,14 @@ public final class SourceMetrics implements Serializable {
   }
 
   /**
+   * Sets {@code cdc_unacknowledged_ms}: how long positions the stream emitted have waited for the
+   * runner to commit them, with the acknowledgements standing still (0: all acknowledged).
+   */
+  public void cdcUnacknowledged(long millis) {
+    instruments().cdcUnacknowledged.set(millis);
+  }
+
+  /**
    * Sets {@code table_not_captured} of this table to 1: the table matches a change stream's
    * selection but was created after the pipeline was built, so the stream does not capture it.
    */
@@ -225,6 +234,7 @@ public final class SourceMetrics implements Serializable {
     final Counter chunksCompleted;
     final Gauge cdcLagMillis;
     final Gauge cdcLagBytes;
+    final Gauge cdcUnacknowledged;
     final Gauge activeConnections;
     final Gauge idleConnections;
     final Gauge pendingThreads;
@@ -245,6 +255,7 @@ public final class SourceMetrics implements Serializable {
       chunksCompleted = counter(SNAPSHOT_CHUNKS_COMPLETED, labels);
       cdcLagMillis = gauge(CDC_LAG_MS, labels);
       cdcLagBytes = gauge(CDC_LAG_BYTES, labels);
+      cdcUnacknowledged = gauge(CDC_UNACKNOWLEDGED_MS, labels);
       activeConnections = gauge(ACTIVE_CONNECTIONS, labels);
       idleConnections = gauge(POOL_IDLE_CONNECTIONS, labels);
       pendingThreads = gauge(POOL_PENDING_THREADS, labels);
