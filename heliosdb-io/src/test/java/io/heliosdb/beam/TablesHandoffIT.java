@@ -88,7 +88,9 @@ class TablesHandoffIT {
         }
         CdcReadIT.awaitWhileRunning(result, () -> events.values().stream().allMatch(
             e -> e.values().stream().anyMatch(v -> v.startsWith("c|" + MARKER + "|"))));
-        Thread.sleep(1_000); // anything repeated after the markers would arrive now
+        for (StreamCollector e : events.values()) {
+          e.awaitQuiet(2_000, 30_000); // anything later or repeated would arrive by now
+        }
         assertThat(HandoffReadIT.changesPastTheSnapshot(result))
             .as("changes read after the plan's handover").isPositive();
         for (String table : sizes.keySet()) {
@@ -138,7 +140,9 @@ class TablesHandoffIT {
       }
       CdcReadIT.awaitWhileRunning(result, () -> events.values().stream().allMatch(
           e -> e.values().stream().anyMatch(v -> v.startsWith("c|" + marker + "|"))));
-      Thread.sleep(1_000); // anything repeated after the markers would arrive now
+      for (StreamCollector e : events.values()) {
+        e.awaitQuiet(2_000, 30_000); // anything later or repeated would arrive by now
+      }
     }
 
     /** PostgreSQL: waits until the slot acknowledged the markers (their bundles committed). */

@@ -72,7 +72,10 @@ class HandoffRunnersIT {
    * element (see {@link Interruption#STOP_WITH_SAVEPOINT_MID_SNAPSHOT}).
    */
   private static final long RESTORE_ROWS = 200_000;
-  /** A key no writer touches, inserted last: once its change arrives, everything before it has. */
+  /**
+   * A key no writer touches, inserted last: once its change arrives and the output has been quiet
+   * for a while, everything before it has.
+   */
   private static final long MARKER = -999_999_999L;
   private static final Duration WAIT = Duration.ofSeconds(90);
 
@@ -482,7 +485,9 @@ class HandoffRunnersIT {
     db.execute("INSERT INTO " + table + " VALUES (" + MARKER + ", 'marker')");
     String marker = "c|" + MARKER + "|";
     run.await(events, () -> events.values().stream().anyMatch(e -> e.startsWith(marker)));
-    Thread.sleep(1_000);
+    // the stream's two readers (before and after the snapshot's plan hands over) reach the
+    // collector by separate paths: wait until nothing more arrives
+    events.awaitQuiet(2_000, 30_000);
   }
 
   private static long streamed(StreamCollector events) {

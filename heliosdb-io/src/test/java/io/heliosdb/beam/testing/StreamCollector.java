@@ -72,6 +72,27 @@ public final class StreamCollector {
         .sorted().toList();
   }
 
+  /**
+   * Waits until nothing more has arrived for {@code quietMillis}, at most {@code maxMillis}: the
+   * outputs of parallel steps (a stream's two readers, a snapshot's readers) reach a collector by
+   * separate paths, so one arriving says nothing about another still on its way.
+   */
+  public void awaitQuiet(long quietMillis, long maxMillis) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + maxMillis;
+    int seen = values().size();
+    long quietSince = System.currentTimeMillis();
+    while (System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+      int now = values().size();
+      if (now != seen) {
+        seen = now;
+        quietSince = System.currentTimeMillis();
+      } else if (System.currentTimeMillis() - quietSince >= quietMillis) {
+        return;
+      }
+    }
+  }
+
   /** Forgets what was collected (static state shared by the JVM). */
   public void clear() {
     ARRIVALS.remove(id);
