@@ -12,6 +12,7 @@ import java.util.Map;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Throwables;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -112,7 +113,7 @@ public record CdcSpec(
 
   /** Whether a failure says that another reader holds the resource. */
   boolean isLogReaderBusy(Throwable error) {
-    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+    for (Throwable e : Throwables.getCausalChain(error)) {
       if (e instanceof LogReaderInUseException) {
         return true;
       }

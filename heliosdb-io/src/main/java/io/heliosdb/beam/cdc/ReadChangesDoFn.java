@@ -16,6 +16,7 @@ import org.apache.beam.sdk.transforms.splittabledofn.ManualWatermarkEstimator;
 import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Throwables;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -365,7 +366,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
    * connection failure if Debezium marks it retriable or it is an I/O error, else not at all.
    */
   private FailureKind classify(Throwable error) {
-    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+    for (Throwable e : Throwables.getCausalChain(error)) {
       if (e instanceof SQLException sql) {
         return spec.dialect().classify(sql);
       }

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Throwables;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -253,7 +254,7 @@ public interface Dialect extends Serializable {
    * pool timing out because of it.
    */
   default FailureKind classify(SQLException error) {
-    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+    for (Throwable e : Throwables.getCausalChain(error)) {
       // a pool timing out because the credentials or database are wrong: permanent
       if (e instanceof SQLException sql && sql.getSQLState() != null
           && (sql.getSQLState().startsWith("28") || sql.getSQLState().startsWith("3D"))) {
@@ -261,7 +262,7 @@ public interface Dialect extends Serializable {
       }
     }
     FailureKind kind = FailureKind.PERMANENT;
-    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+    for (Throwable e : Throwables.getCausalChain(error)) {
       if (e instanceof java.sql.SQLTransientConnectionException
           || e instanceof java.sql.SQLRecoverableException) {
         return FailureKind.CONNECTION;

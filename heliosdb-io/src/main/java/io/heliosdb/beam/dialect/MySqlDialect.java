@@ -282,7 +282,6 @@ public final class MySqlDialect extends CatalogDialect implements ExclusiveLogRe
     }
   }
 
-  /** The binary log's current file and offset, as {@code file:position}. */
   /** ER_PARSE_ERROR: MySQL 8.4 no longer knows {@code SHOW MASTER STATUS}. */
   private static final int SYNTAX_ERROR = 1064;
 
@@ -308,6 +307,7 @@ public final class MySqlDialect extends CatalogDialect implements ExclusiveLogRe
     return found[0] ? behind[0] : -1;
   }
 
+  /** The binary log's current file and offset, as {@code file:position}. */
   @Override
   public String currentLogPosition(Connection connection) throws SQLException {
     String[] position = {null};

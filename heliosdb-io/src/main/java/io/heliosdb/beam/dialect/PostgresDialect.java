@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.Optional;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Throwables;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /** PostgreSQL: pgjdbc cursors for streaming, {@code ctid} page ranges for tables without key. */
@@ -419,7 +420,7 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
   /** {@code replication slot "s" is active for PID n} (SQLState 55006, object in use). */
   @Override
   public boolean isLogReaderBusy(Throwable error) {
-    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+    for (Throwable e : Throwables.getCausalChain(error)) {
       if ((e instanceof SQLException sql && "55006".equals(sql.getSQLState()))
           || (e.getMessage() != null && SLOT_ACTIVE.matcher(e.getMessage()).find())) {
         return true;
@@ -669,11 +670,6 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
   }
 
   /**
-   * {@code <lsn>@<commit lsn>:<message type>}: the LSN of the change, the commit LSN Debezium
-   * recorded with it and the kind of change, which Debezium needs to resume right after the
-   * change; a bare {@code <lsn>} where the offset has no more.
-   */
-  /**
    * Debezium records the commit LSN of the transaction before a change, which the first changes
    * after the task starts do not have: for them it is the stream's start, where the last
    * transaction before the stream committed.
@@ -689,6 +685,11 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
     return positionOf(completed);
   }
 
+  /**
+   * {@code <lsn>@<commit lsn>:<message type>}: the LSN of the change, the commit LSN Debezium
+   * recorded with it and the kind of change, which Debezium needs to resume right after the
+   * change; a bare {@code <lsn>} where the offset has no more.
+   */
   @Override
   public String positionOf(Map<String, ?> offset) {
     long lsn = ((Number) offset.get("lsn")).longValue();

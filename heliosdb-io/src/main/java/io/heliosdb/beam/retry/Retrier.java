@@ -7,6 +7,7 @@ import io.heliosdb.beam.metrics.SourceMetrics;
 import java.sql.SQLException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Throwables;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -170,7 +171,7 @@ public final class Retrier {
 
   /** {@code , SQLState X} of the first SQL error in the chain, or nothing. */
   private static String sqlState(Throwable error) {
-    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+    for (Throwable e : Throwables.getCausalChain(error)) {
       if (e instanceof SQLException sql && sql.getSQLState() != null) {
         return ", SQLState " + sql.getSQLState();
       }
