@@ -13,16 +13,20 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
-import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Throwables;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Everything that differs between databases. Code outside this package never asks which
  * database it talks to; it asks the dialect. Implementations are stateless and serializable.
+ * This interface holds the SQL, the catalog and the type mapping; the change log ({@link
+ * ChangeLogDialect}), consistent chunk reads ({@link ConsistentReads}) and error classification
+ * ({@link FailureClassification}) each have their own.
  */
-public interface Dialect extends Serializable {
+public interface Dialect
+    extends ChangeLogDialect, ConsistentReads, FailureClassification, Serializable {
 
   /** A short name for logs and display data: {@code postgresql}, {@code mysql}, {@code oracle}. */
+  @Override
   String name();
 
   /** Quotes an identifier, escaping any quote character inside it. */
@@ -148,204 +152,6 @@ public interface Dialect extends Serializable {
   /** Whether an index of the table has {@code column} as its first column. */
   boolean hasIndexLeadingWith(Connection connection, TableId table, String column)
       throws SQLException;
-
-  /**
-   * Checks that the database is set up for change data capture by this connection's user.
-   *
-   * @throws IllegalStateException naming the setting or privilege at fault and how to fix it
-   */
-  void checkChangeCaptureSetup(Connection connection) throws SQLException;
-
-  /**
-   * Checks, when the pipeline is built, what a CDC read of {@code table} needs beyond {@link
-   * #checkChangeCaptureSetup} (PostgreSQL: a replica identity, and an existing slot of that name
-   * usable; MariaDB: a binlog start position the server still has), so that these fail before
-   * anything is created for the stream.
-   *
-   * @param startPosition the user's start position, already checked by {@link #checkPosition},
-   *     or null
-   * @throws IllegalStateException naming the table or slot at fault and how to fix it
-   * @throws IllegalArgumentException naming {@code CdcOptions.withStartPosition} if the position
-   *     is not in the server's log
-   */
-  default void checkChangeCaptureOf(
-      Connection connection, TableMetadata table, ChangeCaptureSettings settings,
-      String startPosition)
-      throws SQLException {}
-
-  /** The current end of the database's log, as a position string CDC mode accepts. */
-  String currentLogPosition(Connection connection) throws SQLException;
-
-  /**
-   * How many bytes the server's log holds after {@code offset}, a change task's source offset;
-   * -1 if unknown. For the {@code cdc_lag_bytes} metric.
-   */
-  default long logBytesBehind(Connection connection, java.util.Map<String, ?> offset)
-      throws SQLException {
-    return -1;
-  }
-
-  /** The Debezium connector task that reads this database's log. */
-  String changeTaskClass();
-
-  /**
-   * The Debezium connector properties of a CDC read, except {@code database.user} and {@code
-   * database.password}.
-   */
-  java.util.Map<String, String> changeTaskProperties(
-      String jdbcUrl, String redactedUrl, ChangeCaptureSettings settings);
-
-  /**
-   * Prepares the log for a CDC read (PostgreSQL: the tables' publication and the replication slot,
-   * created if missing) and returns the connector offset where the stream starts: {@code
-   * startPosition} if given, else the slot's confirmed position or the log's current end.
-   *
-   * @throws IllegalArgumentException if {@code startPosition} is not a position of this database
-   */
-  java.util.Map<String, Object> prepareChangeCapture(
-      Connection connection, ChangeCaptureSettings settings, String startPosition)
-      throws SQLException;
-
-  /**
-   * The position the database keeps for the read's log reader, where a stream without a start
-   * position resumes (PostgreSQL: the replication slot's confirmed position), or null if it keeps
-   * none (no such slot; MySQL/MariaDB and Oracle keep none).
-   */
-  default @org.checkerframework.checker.nullness.qual.Nullable String keptPosition(
-      Connection connection, ChangeCaptureSettings settings) throws SQLException {
-    return null;
-  }
-
-  /**
-   * Makes the log publish the read's tables before its reader starts, also when the stream
-   * resumes from a checkpoint with another set of tables (PostgreSQL: adds the tables the
-   * publication lacks, and drops those the read no longer captures from a publication HeliosDbIO
-   * created). Nothing by default: the reader's include list selects the tables.
-   */
-  default void updateCapturedTables(Connection connection, ChangeCaptureSettings settings)
-      throws SQLException {}
-
-  /**
-   * Checks the form of a user's start position when the pipeline is built.
-   *
-   * @throws IllegalArgumentException naming {@code CdcOptions.withStartPosition} and the forms
-   *     this database accepts
-   */
-  void checkPosition(String position);
-
-  /**
-   * A change's position, as {@link #prepareChangeCapture} accepts it, from its offset and the
-   * offset its stream started at (for what the connector leaves out of its first changes).
-   */
-  default String positionOf(java.util.Map<String, ?> offset, java.util.Map<String, ?> streamStart) {
-    return positionOf(offset);
-  }
-
-  /** A change's position, as {@link #prepareChangeCapture} accepts it, from its offset. */
-  String positionOf(java.util.Map<String, ?> offset);
-
-  /**
-   * Whether an error is worth retrying, by the SQLState (and vendor code) of it and the errors it
-   * chains: connection exceptions (class {@code 08}), shutdowns ({@code 57P0x}), too many
-   * connections ({@code 53300}) are {@link FailureKind#CONNECTION}; serialization failures and
-   * deadlocks ({@code 40001}, {@code 40P01}) and cancelled statements ({@code 57014}) are {@link
-   * FailureKind#TRANSIENT}; everything else is {@link FailureKind#PERMANENT}, and so is any error
-   * that an authentication ({@code 28}) or missing-database ({@code 3D}) error caused, such as a
-   * pool timing out because of it.
-   */
-  default FailureKind classify(SQLException error) {
-    for (Throwable e : Throwables.getCausalChain(error)) {
-      // a pool timing out because the credentials or database are wrong: permanent
-      if (e instanceof SQLException sql && sql.getSQLState() != null
-          && (sql.getSQLState().startsWith("28") || sql.getSQLState().startsWith("3D"))) {
-        return FailureKind.PERMANENT;
-      }
-    }
-    FailureKind kind = FailureKind.PERMANENT;
-    for (Throwable e : Throwables.getCausalChain(error)) {
-      if (e instanceof java.sql.SQLTransientConnectionException
-          || e instanceof java.sql.SQLRecoverableException) {
-        return FailureKind.CONNECTION;
-      }
-      if (e instanceof SQLException sql) {
-        FailureKind byState = classifyState(sql.getSQLState(), sql.getErrorCode());
-        if (byState == FailureKind.CONNECTION) {
-          return byState;
-        }
-        if (byState == FailureKind.TRANSIENT) {
-          kind = byState;
-        }
-      }
-    }
-    return kind;
-  }
-
-  /** {@link #classify} of one error's SQLState (may be null) and vendor code. */
-  default FailureKind classifyState(String sqlState, int vendorCode) {
-    if (sqlState == null) {
-      return FailureKind.PERMANENT;
-    }
-    if (sqlState.startsWith("08") || sqlState.startsWith("57P") || sqlState.equals("53300")) {
-      return FailureKind.CONNECTION;
-    }
-    if (sqlState.equals("40001") || sqlState.equals("40P01") || sqlState.equals("57014")) {
-      return FailureKind.TRANSIENT;
-    }
-    return FailureKind.PERMANENT;
-  }
-
-  /**
-   * The {@code source} of the table's change envelopes (database, schema or null, table), as the
-   * log names them.
-   */
-  default java.util.List<String> changeSource(Connection connection, TableId table)
-      throws SQLException {
-    return java.util.Arrays.asList(connection.getCatalog(), table.namespace(), table.name());
-  }
-
-  /**
-   * Whether a chunk read can be mapped exactly onto the log ({@link #beginConsistentRead}), as
-   * snapshot-then-CDC needs.
-   */
-  default boolean supportsConsistentReads() {
-    return false;
-  }
-
-  /**
-   * Begins the transaction of one chunk read so that the rows it reads are exactly the table as
-   * of a point of the log, and returns that point as a token for {@link #changeVisibility}
-   * (PostgreSQL: the transaction's snapshot; MariaDB: the binlog position of a consistent
-   * snapshot). {@link #endStreaming} ends the transaction.
-   */
-  default String beginConsistentRead(Connection connection) throws SQLException {
-    throw new UnsupportedOperationException(name() + " cannot map a chunk read onto its log");
-  }
-
-  /**
-   * Checks, when the pipeline is built, that this server maps chunk reads onto its log: begins
-   * one consistent read ({@link #beginConsistentRead}) and rolls it back.
-   *
-   * @throws IllegalStateException naming the server and what it lacks
-   */
-  default void checkConsistentReads(Connection connection) throws SQLException {
-    beginConsistentRead(connection);
-    connection.rollback();
-  }
-
-  /** Which changes of the log the chunk read of {@code token} already saw. */
-  default ChangeVisibility changeVisibility(String token) {
-    throw new UnsupportedOperationException(name() + " cannot map a chunk read onto its log");
-  }
-
-  /**
-   * The position of the snapshot rows of a chunk read under {@code token}, as {@link
-   * #positionOf} writes positions: not after any change the stream emits for its keys.
-   *
-   * @param streamStart the position where the stream starts
-   */
-  default String snapshotPosition(String token, String streamStart) {
-    return streamStart;
-  }
 
   /**
    * Whether tables without a key can be split by physical page ranges (PostgreSQL's {@code
