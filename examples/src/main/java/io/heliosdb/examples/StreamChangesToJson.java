@@ -3,6 +3,8 @@ package io.heliosdb.examples;
 import io.heliosdb.beam.CdcOptions;
 import io.heliosdb.beam.ConnectionConfiguration;
 import io.heliosdb.beam.HeliosDbIO;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.Counter;
@@ -11,6 +13,7 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollectionRowTuple;
 import org.apache.beam.sdk.values.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +48,10 @@ import org.slf4j.LoggerFactory;
  *     --jdbcUrl=jdbc:postgresql://db.example.com:5432/shop --username=replicator \
  *     --table=public.orders --slotName=orders_cdc"
  * }</pre>
+ *
+ * <p>Several tables, comma-separated ({@code --table=public.orders,public.customers}), are
+ * captured by ONE log reader ({@link HeliosDbIO#readTables()}: one replication slot, or one
+ * binlog connection), and each table's changes go to a sink of their own.
  *
  * <p>On PostgreSQL the replication slot is created if missing and <b>never dropped</b>: it keeps
  * all WAL the stream has not acknowledged, so drop it ({@code SELECT
@@ -108,15 +115,26 @@ public class StreamChangesToJson {
     }
 
     Pipeline pipeline = Pipeline.create(options);
-    pipeline
-        .apply(
-            "Changes of " + options.getTable(),
-            HeliosDbIO.read()
-                .withConnection(connection)
-                .withTable(options.getTable())
-                .withCdc(cdc))
-        .apply("Format as JSON", ParDo.of(new FormatAsJsonFn()))
-        .apply("Print", ParDo.of(new StreamingExample.PrintFn()));
+    List<String> tables = Arrays.stream(options.getTable().split(",")).map(String::trim).toList();
+    if (tables.size() == 1) {
+      pipeline
+          .apply(
+              "Changes of " + options.getTable(),
+              HeliosDbIO.read()
+                  .withConnection(connection)
+                  .withTable(options.getTable())
+                  .withCdc(cdc))
+          .apply("Format as JSON", ParDo.of(new FormatAsJsonFn()))
+          .apply("Print", ParDo.of(new StreamingExample.PrintFn()));
+    } else {
+      // one log reader for all the tables; each table's changes to a sink of its own
+      PCollectionRowTuple changes = pipeline.apply(
+          "Changes of " + tables.size() + " tables",
+          HeliosDbIO.readTables().withConnection(connection).withTables(tables).withCdc(cdc));
+      changes.getAll().forEach((table, envelopes) -> envelopes
+          .apply("Format " + table, ParDo.of(new FormatAsJsonFn()))
+          .apply("Print " + table, ParDo.of(new StreamingExample.PrintFn())));
+    }
 
     LOG.info(
         "Streaming the changes of {} from {} as {}{}",
