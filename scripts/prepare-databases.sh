@@ -3,7 +3,8 @@
 # Idempotent: safe to run any number of times; a server is restarted only when a setting that
 # needs a restart differs. Installs the servers from Debian's packages if they are missing.
 #   PostgreSQL: wal_level=logical (CDC), replication slots, trust on 127.0.0.1; database heliosdb
-#   MariaDB:    binary log in ROW format with full row images (CDC); database heliosdb
+#   MariaDB:    binary log in ROW format with full row images (CDC), in files of at most 64 MB;
+#               database heliosdb
 set -euo pipefail
 
 log() { echo "[prepare-databases] $*"; }
@@ -71,6 +72,9 @@ server_id        = 1
 log_bin          = /var/lib/mysql/mariadb-bin
 binlog_format    = ROW
 binlog_row_image = FULL
+# a binlog reader that starts at a GTID makes MariaDB 10.11 read the binlog file that holds it from
+# its beginning: small files keep that short (the tests and benchmarks write gigabytes)
+max_binlog_size  = 64M
 CONF
 if [ -f /etc/mysql/my.cnf ] && ! grep -q '^!includedir /etc/mysql/conf.d' /etc/mysql/my.cnf; then
   echo '!includedir /etc/mysql/conf.d/' | as_root tee -a /etc/mysql/my.cnf >/dev/null
@@ -98,6 +102,7 @@ else
   log "starting MariaDB"
   start_maria
 fi
+maria -e "SET GLOBAL max_binlog_size = 67108864" # also without a restart
 # root over TCP with an empty password, as the tests and the demo expect
 maria -e "CREATE USER IF NOT EXISTS root@'127.0.0.1' IDENTIFIED BY '';
   GRANT ALL PRIVILEGES ON *.* TO root@'127.0.0.1' WITH GRANT OPTION;

@@ -378,6 +378,26 @@ class TablesCdcIT {
     }
   }
 
+  /** A column added to one table of the set fails the stream naming that table and the change. */
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
+  void aSchemaChangeOfOneTableFailsTheStreamNamingIt(TestDatabase db) throws Exception {
+    String prefix = TestDatabase.uniqueName("tddl");
+    List<String> tables = createTables(db, prefix);
+    try (Capture capture = new Capture(db, newPipeline(),
+        tablesRead(db, options(db, prefix), tables.get(0), tables.get(1)), prefix)) {
+      db.execute("INSERT INTO " + tables.get(0) + " VALUES (1, 'a1')");
+      capture.awaitChanges(1);
+      db.execute("ALTER TABLE " + tables.get(1) + " ADD COLUMN extra INT",
+          "INSERT INTO " + tables.get(1) + " VALUES (1, 1.00, 'b1', 7)");
+      assertThatThrownBy(() -> awaitWhileRunning(capture.result, () -> false))
+          .hasStackTraceContaining("[" + namespace(db) + "." + tables.get(1) + "] the table's"
+              + " columns changed during CDC");
+    } finally {
+      cleanUp(db, prefix, tables);
+    }
+  }
+
   /**
    * The documented way to change the set: restart from the slot (PostgreSQL) or the last
    * position (MariaDB) with the new list. The tables captured before lose and repeat nothing;
