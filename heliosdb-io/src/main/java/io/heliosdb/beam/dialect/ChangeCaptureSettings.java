@@ -41,6 +41,11 @@ public record ChangeCaptureSettings(
         : tables.size() + " tables " + tables;
   }
 
+  /** What the read captures, as messages name it: {@code table shop.orders} or {@link #describeTables}. */
+  public String subject() {
+    return tables.size() == 1 ? "table " + tables.get(0) : describeTables();
+  }
+
   /** The distinct namespaces of the tables, in order. */
   public List<String> namespaces() {
     return tables.stream().map(TableId::namespace).distinct().toList();

@@ -484,7 +484,7 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
         settings.publicationName());
     if (!missing.isEmpty()) {
       throw new IllegalStateException(
-          "CDC of " + settings.describeTables() + " reads publication "
+          "CDC of " + settings.subject() + " reads publication "
               + settings.publicationName() + ", which does not publish " + missing
               + ": those changes would never reach the stream. Run ALTER PUBLICATION "
               + quoteIdentifier(settings.publicationName()) + " SET (publish = '"
@@ -659,7 +659,7 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
       boolean one = settings.tables().size() == 1;
       String tables = one ? "the table" : "the tables";
       throw new IllegalStateException(
-          "CDC of " + (one ? "table " : "") + settings.describeTables() + " needs publication "
+          "CDC of " + settings.subject() + " needs publication "
               + settings.publicationName() + " to include " + tables + ", but user "
               + connection.getMetaData().getUserName() + " may not run " + ddl + " ("
               + e.getMessage() + "). Have " + (one ? "the table's" : "the tables'") + " owner run"
