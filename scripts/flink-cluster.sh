@@ -105,6 +105,8 @@ restart-strategy.fixed-delay.delay: 2 s
 # a TaskManager that stops answering is declared lost after 10 s (default 50 s)
 heartbeat.interval: 2000
 heartbeat.timeout: 10000
+# the REST API's view of a job is at most 0.5 s old (default 3 s)
+web.refresh-interval: 500
 io.tmp.dirs: $DIR/tmp
 EOF
 }

@@ -69,8 +69,9 @@ public class ReplicateTable {
     void setSlotName(String value);
 
     @Description(
-        "snapshot: the number of parallel readers; on the FlinkRunner also Flink's parallelism."
-            + " -1, the default, means 4")
+        "The number of parallel readers of a snapshot, and on the FlinkRunner Flink's parallelism"
+            + " (in both modes); -1, the default, means 4. A job that is to survive the loss of a"
+            + " TaskManager needs this many slots on the TaskManagers that remain")
     @Default.Integer(-1)
     Integer getParallelism();
 

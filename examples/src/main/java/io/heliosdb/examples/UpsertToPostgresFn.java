@@ -57,6 +57,7 @@ class UpsertToPostgresFn extends DoFn<Row, Void> {
 
   @ProcessElement
   public void processElement(@Element Row element) throws SQLException {
+    written.inc();
     if (!element.getSchema().hasField("op") || !element.getSchema().hasField("after")) {
       upsert(element);
       return;
@@ -73,7 +74,6 @@ class UpsertToPostgresFn extends DoFn<Row, Void> {
       }
       default -> throw new IllegalArgumentException("Unknown change operation '" + op + "'");
     }
-    written.inc();
   }
 
   @FinishBundle

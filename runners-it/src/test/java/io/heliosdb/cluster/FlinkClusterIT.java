@@ -127,7 +127,7 @@ class FlinkClusterIT {
       victim.destroyForcibly();
       victim.onExit().get(30, TimeUnit.SECONDS);
       insert(-2);
-      await("Flink sees the job fail", 180, () -> failures(id) > 0);
+      await("Flink sees the job fail", 180, () -> failures(id) > 0 && !allTasksRunning(id));
       long failureSeenMs = System.currentTimeMillis() - killedAt;
       await("the job runs again after the kill", 180, () -> allTasksRunning(id));
       long tasksRunningMs = System.currentTimeMillis() - killedAt;
