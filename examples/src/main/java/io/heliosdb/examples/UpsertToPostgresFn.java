@@ -2,7 +2,6 @@ package io.heliosdb.examples;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,6 +16,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.Row;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.ReadableInstant;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Writes rows, or change envelopes, into a PostgreSQL table by primary key, so that writing a row
@@ -50,7 +50,12 @@ class UpsertToPostgresFn extends DoFn<Row, Void> {
 
   @Setup
   public void setup() throws SQLException {
-    connection = DriverManager.getConnection(url, username, password);
+    // A data source, not DriverManager: on a Flink cluster the job's classes (the driver among
+    // them) are loaded by a class loader DriverManager does not search, and DriverManager finds
+    // the driver only once something else in the same TaskManager happened to load it.
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setURL(url);
+    connection = dataSource.getConnection(username, password);
     connection.setAutoCommit(false);
     keyColumns = primaryKey(connection, table);
   }

@@ -87,6 +87,7 @@ class FlinkClusterIT {
 
     String jobId = cluster.newestJob("replicatetable", submitted);
     assertThat(cluster.state(jobId)).isEqualTo("FINISHED");
+    assertThat(failures(jobId)).as("job failures").isZero();
     Set<String> taskManagers = cluster.taskManagersOf(jobId, 4);
     long[] diff = difference("fc_snapshot");
     FaultResult.of("none", "postgres", "flink-cluster", "snapshot")
@@ -121,6 +122,7 @@ class FlinkClusterIT {
 
       writer.start();
       Thread.sleep(15_000);
+      assertThat(failures(jobId)).as("failures before the kill").isZero();
       Set<String> before = cluster.taskManagersOf(jobId, 2);
       ProcessHandle victim = cluster.taskManager("taskmanager-1");
       long killedAt = System.currentTimeMillis();
