@@ -89,6 +89,20 @@
 #                 "recovery_ms":5200,"details":{...}}
 #              then {"bench":"faults","summary":true,...,"pass":true} when no row was lost.
 #              FAULT_TESTS=<surefire -Dtest pattern> runs a subset.
+#   cluster    HeliosDbIO on a real Flink 1.19 session cluster of three JVMs (one JobManager, two
+#              TaskManagers of 2 slots; scripts/flink-cluster.sh), ~4 min: builds the examples'
+#              job jar (-Pflink-job), starts the cluster, runs FlinkClusterIT (Maven profile
+#              flink-cluster), stops the cluster. Cases: a 200,000-row snapshot at parallelism 4
+#              upserted into a PostgreSQL replica table (its readers on both TaskManagers); CDC at
+#              parallelism 2 under 100 writes/s, checkpoints every second, one TaskManager killed
+#              with kill -9 mid-stream: the job restarts from its last checkpoint on the other
+#              TaskManager. Each case's replica must equal the table. One JSON object per case in
+#              the fault suite's format, e.g.
+#                {"bench":"faults","scenario":"taskmanager-kill","db":"postgres",
+#                 "runner":"flink-cluster","mode":"cdc","rows_expected":21335,"rows_lost":0,
+#                 "duplicates":0,"recovery_ms":15579,"details":{...}}
+#              (recovery_ms: the kill to the arrival in the replica of a row inserted right
+#              after it), then {"bench":"cluster","summary":true,...,"pass":true}.
 #
 # Output (snapshot): one JSON object per line on stdout, one per case, e.g.
 #   {"bench":"snapshot","db":"postgres","runner":"flink","impl":"heliosdbio","parallelism":4,
@@ -552,6 +566,34 @@ PY
   [ $status -eq 0 ] || die "fault suite failed (exit $status); see $BENCH_OUT/logs/faults.log"
 }
 
+bench_cluster() {
+  # FlinkClusterIT against scripts/flink-cluster.sh's cluster; Maven may download (fresh machine)
+  local mvn=(mvn -B -Dstyle.color=never -f "$ROOT/pom.xml")
+  if [ "$BENCH_SKIP_BUILD" != 1 ]; then
+    log "building the job jar (examples, profile flink-job)"
+    "${mvn[@]}" -q package -pl heliosdb-io,examples -am -Pflink-job -DskipTests \
+      -Djacoco.skip=true >"$BENCH_OUT/logs/build.log" 2>&1 \
+      || die "build failed; see $BENCH_OUT/logs/build.log"
+  fi
+  "$ROOT/scripts/flink-cluster.sh" start
+  trap '"$ROOT/scripts/flink-cluster.sh" stop' EXIT
+  local status=0
+  FAULT_RESULTS="$BENCH_OUT/results.jsonl" "${mvn[@]}" verify -pl heliosdb-io,runners-it -am \
+    -Pflink-cluster -Djacoco.skip=true -Dtest=FlinkClusterIT -Dsurefire.failIfNoSpecifiedTests=false \
+    >"$BENCH_OUT/logs/cluster.log" 2>&1 || status=$?
+  grep -h "Tests run:\|FAIL" "$BENCH_OUT/logs/cluster.log" | tail -n 5 >&2 || true
+  cp -r "$ROOT/target/flink-cluster/log" "$BENCH_OUT/logs/flink-cluster" 2>/dev/null || true
+  cat "$BENCH_OUT/results.jsonl"
+  python3 - "$BENCH_OUT/results.jsonl" $status <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+lost = sum(r.get("rows_lost", 0) for r in rows)
+print(json.dumps({"bench": "cluster", "summary": True, "cases": len(rows), "rows_lost": lost,
+                  "pass": lost == 0 and len(rows) == 2 and sys.argv[2] == "0"}))
+PY
+  [ $status -eq 0 ] || die "cluster tests failed (exit $status); see $BENCH_OUT/logs/cluster.log"
+}
+
 bench_handoff() {
   [ -n "$BENCH_TIMEOUT_GIVEN" ] || BENCH_TIMEOUT=900
   local todo=() db runner round mode id
@@ -632,7 +674,7 @@ bench_handoff() {
 ########## dispatch ##########
 
 case "$BENCH" in
-  snapshot | incremental | cdc | handoff | faults) ;;
+  snapshot | incremental | cdc | handoff | faults | cluster) ;;
   -h | --help | "") usage ;;
   *) log "unknown benchmark '$BENCH'"; usage ;;
 esac
