@@ -66,9 +66,7 @@ class OrderKeyIT {
         result.cancel();
       }
     } finally {
-      events.clear();
-      CdcReadIT.dropSlot(db, table);
-      db.dropQuietly(table);
+      cleanUp(db, table, events);
     }
   }
 
@@ -97,10 +95,14 @@ class OrderKeyIT {
         result.cancel();
       }
     } finally {
-      events.clear();
-      CdcReadIT.dropSlot(db, table);
-      db.dropQuietly(table);
+      cleanUp(db, table, events);
     }
+  }
+
+  private static void cleanUp(TestDatabase db, String table, StreamCollector events) {
+    events.clear();
+    CdcReadIT.dropSlot(db, table);
+    db.dropQuietly(table);
   }
 
   private static void stop(TestDatabase db, TableWriters writers) {
