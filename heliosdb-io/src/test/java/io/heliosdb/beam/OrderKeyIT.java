@@ -122,7 +122,7 @@ class OrderKeyIT {
     db.execute("INSERT INTO " + table + " VALUES (" + MARKER + ", 'marker')");
     CdcReadIT.awaitWhileRunning(
         result, () -> events.values().stream().anyMatch(e -> e.startsWith("c|" + MARKER + "|")));
-    Thread.sleep(1_000); // anything repeated after the marker would arrive now
+    events.awaitQuiet(2_000, 30_000); // anything later or repeated would arrive by now
 
     List<String> output = events.values();
     assertThat(events.duplicates()).isEmpty();
