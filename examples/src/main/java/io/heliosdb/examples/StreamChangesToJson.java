@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * {"op":"u","before":{"id":3,...},"after":{"id":3,...},
  *  "source":{"database":"heliosdb","schema":"public","table":"demo_cdc"},
- *  "position":"0/4E87160@0/4E870F8:UPDATE","commit_time":"2026-11-24T08:30:01.123Z"}
+ *  "position":"0/4E87160@0/4E870F8:UPDATE","order_key":"0000000004e870f810000000004e87160",
+ *  "commit_time":"2026-11-24T08:30:01.123Z"}
  * }</pre>
  *
  * <p>The demo, from the project's root directory: it creates the table {@code demo_cdc} (with

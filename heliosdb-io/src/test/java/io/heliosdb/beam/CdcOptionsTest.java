@@ -41,13 +41,18 @@ class CdcOptionsTest {
     Schema table = Schema.builder().addInt64Field("id").addStringField("v").build();
     Schema envelope = ChangeEnvelope.schema(table);
     assertThat(envelope.getFieldNames())
-        .containsExactly("op", "before", "after", "source", "position", "commit_time");
+        .containsExactly(
+            "op", "before", "after", "source", "position", "order_key", "commit_time");
+    assertThat(envelope.getField("order_key").getType().getNullable()).isTrue();
     Row source = Row.withSchema(ChangeEnvelope.SOURCE_SCHEMA).addValues("shop", "public", "orders")
         .build();
     Row after = Row.withSchema(table).addValues(1L, "x").build();
-    Row change = ChangeEnvelope.of(envelope, "c", null, after, source, "0/1", new Instant(5));
+    String orderKey = "0000000000000001" + "0" + "0000000000000001";
+    Row change =
+        ChangeEnvelope.of(envelope, "c", null, after, source, "0/1", orderKey, new Instant(5));
     assertThat(change.getRow("after").getString("v")).isEqualTo("x");
     assertThat(change.getRow("before")).isNull();
+    assertThat(change.getString("order_key")).isEqualTo(orderKey);
     assertThat(change.getDateTime("commit_time").getMillis()).isEqualTo(5);
   }
 }

@@ -74,13 +74,15 @@ final class ChangeConverter {
     Row sourceRow =
         Row.withSchema(ChangeEnvelope.SOURCE_SCHEMA)
             .attachValues(database, schema, source.getString("table"));
+    String position = dialect.positionOf(record.sourceOffset(), streamStart);
     return ChangeEnvelope.of(
         envelope,
         value.getString("op"),
         row(value.getStruct("before"), record),
         row(value.getStruct("after"), record),
         sourceRow,
-        dialect.positionOf(record.sourceOffset(), streamStart),
+        position,
+        dialect.orderKey(position),
         timeOf(record));
   }
 

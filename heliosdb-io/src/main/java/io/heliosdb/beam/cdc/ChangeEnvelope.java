@@ -11,8 +11,10 @@ import org.joda.time.Instant;
  * update, {@code d} delete, {@code t} truncate of the table, {@code r} snapshot read), {@code
  * before} and {@code after} (rows of the table's schema, null where the operation has none: both
  * for a truncate), {@code source} (database, schema,
- * table), {@code position} (the log position, as {@code CdcOptions.withStartPosition} accepts it)
- * and {@code commit_time}.
+ * table), {@code position} (the log position, as {@code CdcOptions.withStartPosition} accepts it),
+ * {@code order_key} (the position as fixed-width hexadecimal text whose order is the log's, {@link
+ * PositionOrder}'s, for sinks that order changes as text; null where the database's positions
+ * have none) and {@code commit_time}.
  */
 public final class ChangeEnvelope {
   private ChangeEnvelope() {}
@@ -22,6 +24,7 @@ public final class ChangeEnvelope {
   public static final String AFTER = "after";
   public static final String SOURCE = "source";
   public static final String POSITION = "position";
+  public static final String ORDER_KEY = "order_key";
   public static final String COMMIT_TIME = "commit_time";
 
   /** The source of a change: where it happened. */
@@ -40,6 +43,7 @@ public final class ChangeEnvelope {
         .addNullableField(AFTER, FieldType.row(rowSchema))
         .addRowField(SOURCE, SOURCE_SCHEMA)
         .addStringField(POSITION)
+        .addNullableField(ORDER_KEY, FieldType.STRING)
         .addDateTimeField(COMMIT_TIME)
         .build();
   }
@@ -52,8 +56,9 @@ public final class ChangeEnvelope {
       @Nullable Row after,
       Row source,
       String position,
+      @Nullable String orderKey,
       Instant commitTime) {
     return Row.withSchema(envelope)
-        .attachValues(op, before, after, source, position, commitTime);
+        .attachValues(op, before, after, source, position, orderKey, commitTime);
   }
 }

@@ -23,6 +23,9 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * changes.sort(Comparator.comparing(c -> c.getString("position"), PositionOrder.INSTANCE));
  * }</pre>
+ *
+ * <p>Each envelope's {@code order_key} ({@link ChangeEnvelope}) gives this order as plain text,
+ * for sinks outside Java.
  */
 public final class PositionOrder implements Comparator<String>, Serializable {
   private static final long serialVersionUID = 1L;

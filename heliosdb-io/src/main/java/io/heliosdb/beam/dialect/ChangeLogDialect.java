@@ -112,6 +112,18 @@ public interface ChangeLogDialect {
   String positionOf(java.util.Map<String, ?> offset);
 
   /**
+   * The order key of a position of this database's log (of a change or of a snapshot's chunk):
+   * fixed-width lowercase hexadecimal whose text order is {@code PositionOrder}'s, so that a sink
+   * sorting by it as plain text applies changes in log order. Null where this database's position
+   * has no such key.
+   *
+   * @throws IllegalArgumentException if the position is not one of this database's
+   */
+  default @Nullable String orderKey(String position) {
+    return null;
+  }
+
+  /**
    * The {@code source} of the table's change envelopes (database, schema or null, table), as the
    * log names them.
    */

@@ -651,6 +651,38 @@ public final class MySqlDialect extends CatalogDialect implements ExclusiveLogRe
     return gtids;
   }
 
+  /**
+   * The number ending the binlog file's name (8 hex digits), the position in it (16), then the
+   * event and row counts Debezium records, each plus one and {@code 0} where absent (8 each): 40
+   * hex digits. The file's base name is left out: it is one server's log.
+   */
+  @Override
+  public String orderKey(String position) {
+    Matcher matcher = POSITION.matcher(position);
+    if (!matcher.matches()) {
+      throw new IllegalArgumentException("not a binlog position: " + position);
+    }
+    String file = matcher.group(1);
+    int digits = file.length();
+    while (digits > 0 && Character.isDigit(file.charAt(digits - 1))) {
+      digits--;
+    }
+    long fileNumber = digits == file.length() ? 0 : Long.parseLong(file.substring(digits));
+    long event = 0;
+    long row = 0;
+    for (String part : matcher.group(3).split(";")) {
+      if (part.startsWith("event=")) {
+        event = Long.parseLong(part.substring(6)) + 1;
+      } else if (part.startsWith("row=")) {
+        row = Long.parseLong(part.substring(4)) + 1;
+      }
+    }
+    return OrderKeys.hex8(fileNumber, "file number", position)
+        + OrderKeys.hex16(Long.parseLong(matcher.group(2)))
+        + OrderKeys.hex8(event, "event count", position)
+        + OrderKeys.hex8(row, "row count", position);
+  }
+
   /** {@code file:pos}, then {@code ;gtids=}, {@code ;event=}, {@code ;row=} where present. */
   @Override
   public String positionOf(Map<String, ?> offset) {

@@ -202,6 +202,25 @@ public final class OracleDialect extends CatalogDialect {
     return scn;
   }
 
+  private static final java.util.regex.Pattern ORDERED_POSITION =
+      java.util.regex.Pattern.compile("(\\d{1,19})(?:@(\\d{1,19}))?");
+
+  /**
+   * The commit SCN (a bare SCN's own), {@code 0} for a bare SCN or {@code 1} for a change, then
+   * the SCN: 33 hex digits; null where the commit part is not one SCN.
+   */
+  @Override
+  public @org.checkerframework.checker.nullness.qual.Nullable String orderKey(String position) {
+    java.util.regex.Matcher matcher = ORDERED_POSITION.matcher(position);
+    if (!matcher.matches()) {
+      return null;
+    }
+    long scn = Long.parseUnsignedLong(matcher.group(1));
+    boolean change = matcher.group(2) != null;
+    long commit = change ? Long.parseUnsignedLong(matcher.group(2)) : scn;
+    return OrderKeys.hex16(commit) + (change ? "1" : "0") + OrderKeys.hex16(scn);
+  }
+
   /** The change's system change number, then {@code @} and its commit SCN where known. */
   @Override
   public String positionOf(Map<String, ?> offset) {

@@ -706,6 +706,22 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
     parsePosition(position);
   }
 
+  /**
+   * The commit LSN recorded with the change (a bare LSN's own), {@code 0} for a bare LSN or
+   * {@code 1} for a change, then the LSN: 33 hex digits.
+   */
+  @Override
+  public String orderKey(String position) {
+    java.util.regex.Matcher matcher = POSITION.matcher(position);
+    if (!matcher.matches()) {
+      throw new IllegalArgumentException("not a PostgreSQL log position: " + position);
+    }
+    long lsn = parseLsn(matcher.group(1));
+    boolean change = matcher.group(2) != null;
+    long commit = change ? parseLsn(matcher.group(2)) : lsn;
+    return OrderKeys.hex16(commit) + (change ? "1" : "0") + OrderKeys.hex16(lsn);
+  }
+
   private static final java.util.regex.Pattern POSITION =
       java.util.regex.Pattern.compile("([0-9A-Fa-f]+/[0-9A-Fa-f]+)(?:@([0-9A-Fa-f]+/[0-9A-Fa-f]+):([A-Z]+))?");
 

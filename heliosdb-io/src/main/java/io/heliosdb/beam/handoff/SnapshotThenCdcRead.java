@@ -92,7 +92,7 @@ public class SnapshotThenCdcRead extends PTransform<PBegin, PCollection<Row>> {
                 KvCoder.of(ChunkSnapshotCoder.of(), ListCoder.of(RowCoder.of(rows))))
             .apply(
                 "Snapshot rows as read events",
-                ParDo.of(new SnapshotEventsFn(envelope, source, 0))
+                ParDo.of(new SnapshotEventsFn(envelope, source, 0, cdc.dialect()))
                     .withOutputTags(EVENTS, TupleTagList.of(SnapshotEventsFn.CHUNKS)));
     PCollection<Row> reads = snapshotEvents.get(EVENTS).setRowSchema(envelope);
 

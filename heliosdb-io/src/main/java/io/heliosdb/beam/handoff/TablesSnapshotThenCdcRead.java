@@ -96,7 +96,7 @@ public class TablesSnapshotThenCdcRead extends PTransform<PBegin, PCollectionRow
           .setCoder(KvCoder.of(ChunkSnapshotCoder.of(),
               ListCoder.of(RowCoder.of(snapshots.get(i).tableSchema().schema()))))
           .apply("Read events of " + name(i),
-              ParDo.of(new SnapshotEventsFn(envelope, sources.get(i), i))
+              ParDo.of(new SnapshotEventsFn(envelope, sources.get(i), i, cdc.dialect()))
                   .withOutputTags(SnapshotThenCdcRead.EVENTS,
                       TupleTagList.of(SnapshotEventsFn.CHUNKS)));
       reads.add(events.get(SnapshotThenCdcRead.EVENTS).setRowSchema(envelope));

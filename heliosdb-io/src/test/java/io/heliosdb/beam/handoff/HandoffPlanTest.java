@@ -37,7 +37,7 @@ class HandoffPlanTest {
     Row source = Row.withSchema(ChangeEnvelope.SOURCE_SCHEMA).attachValues("db", "public", "t");
     return ChangeEnvelope.of(
         ENVELOPE, op, op.equals("c") ? null : image, op.equals("d") ? null : image, source,
-        "0/1", Instant.now());
+        "0/1", null, Instant.now());
   }
 
   private static Struct tx(long xid) {
@@ -87,7 +87,7 @@ class HandoffPlanTest {
     Row truncate = ChangeEnvelope.of(
         ENVELOPE, "t", null, null,
         Row.withSchema(ChangeEnvelope.SOURCE_SCHEMA).attachValues("db", "public", "t1"),
-        "0/5@0/4:TRUNCATE", Instant.now());
+        "0/5@0/4:TRUNCATE", null, Instant.now());
     assertThat(plan.emits(0, truncate, tx(70))).isTrue(); // after every read
     assertThatThrownBy(() -> plan.emits(0, truncate, tx(30))) // seen by [100, ...) only
         .isInstanceOf(HeliosDbException.class)

@@ -13,7 +13,8 @@ import org.apache.beam.sdk.values.Row;
  * replica in position order, checking each change against the replica as it goes: an insert must
  * find its key absent, an update or delete must find exactly its before image, a truncate
  * ({@code t}) empties the replica. A change lost, repeated, or one the snapshot row already
- * contained breaks that chain and is reported.
+ * contained breaks that chain and is reported. The order is {@code PositionOrder}'s, or that of
+ * the {@code order_key} as plain text ({@link #replayByOrderKey}).
  */
 public final class ChangeReplica {
   /** {@code op|id|before v|after v|position}, one line per envelope ({@code id} - for a truncate). */
@@ -26,6 +27,11 @@ public final class ChangeReplica {
         + (after == null ? "-" : after.getString("v")) + "|" + change.getString("position");
   }
 
+  /** {@link #render}, then {@code |order_key}: for {@link #replayByOrderKey}. */
+  public static String renderWithOrderKey(Row change) {
+    return render(change) + "|" + change.getString("order_key");
+  }
+
   private final Map<Long, String> rows = new TreeMap<>();
   private final List<String> violations = new ArrayList<>();
   private int snapshotRows;
@@ -36,10 +42,22 @@ public final class ChangeReplica {
    * key's changes in their order and places a truncate among all of them).
    */
   public static ChangeReplica replay(List<String> rendered) {
+    return replay(rendered, Comparator.comparing(e -> e[4], PositionOrder.INSTANCE));
+  }
+
+  /**
+   * Replays envelopes rendered with {@link #renderWithOrderKey}, sorted by {@code order_key} as
+   * plain text ({@link String#compareTo}) and nothing else.
+   */
+  public static ChangeReplica replayByOrderKey(List<String> rendered) {
+    return replay(rendered, Comparator.comparing(e -> e[5]));
+  }
+
+  private static ChangeReplica replay(List<String> rendered, Comparator<String[]> order) {
     ChangeReplica replica = new ChangeReplica();
     List<String[]> events = new ArrayList<>();
-    rendered.forEach(line -> events.add(line.split("\\|", 5)));
-    events.sort(Comparator.comparing(e -> e[4], PositionOrder.INSTANCE));
+    rendered.forEach(line -> events.add(line.split("\\|", 6)));
+    events.sort(order);
     events.forEach(replica::apply);
     return replica;
   }
