@@ -200,6 +200,9 @@
 #   BENCH_TABLES_MARIADB_PER_TABLE=50  tables of the MariaDB comparison
 #   BENCH_TABLES_PARALLELISM=4  BENCH_TABLES_RATE=200 (tx/s)  BENCH_TABLES_INSERT_PCT=50
 #   BENCH_TABLES_PRELOAD_S=2  BENCH_TABLES_POST_S=20  BENCH_TABLES_DRAIN_S=60
+#   BENCH_TABLES_FLINK_NETWORK=512mb   Flink's network memory (taskmanager.memory.network.min and
+#                             .max, in a flink-conf.yaml passed with --flinkConfDir): with its
+#                             default 64 MB the embedded cluster cannot deploy 50 tables' steps
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -261,6 +264,7 @@ BENCH_TABLES_INSERT_PCT=${BENCH_TABLES_INSERT_PCT:-50}
 BENCH_TABLES_PRELOAD_S=${BENCH_TABLES_PRELOAD_S:-2}
 BENCH_TABLES_POST_S=${BENCH_TABLES_POST_S:-20}
 BENCH_TABLES_DRAIN_S=${BENCH_TABLES_DRAIN_S:-60}
+BENCH_TABLES_FLINK_NETWORK=${BENCH_TABLES_FLINK_NETWORK:-512mb}
 
 log() { echo "[bench] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -688,6 +692,11 @@ bench_tables() {
     done
   done
 
+  # Flink's embedded cluster: 50 outputs, each with its own step at parallelism 4, need more
+  # network buffers than its default 64 MB (2,048 buffers) hold
+  mkdir -p "$BENCH_OUT/flink-conf"
+  printf 'taskmanager.memory.network.min: %s\ntaskmanager.memory.network.max: %s\n' \
+    "$BENCH_TABLES_FLINK_NETWORK" "$BENCH_TABLES_FLINK_NETWORK" >"$BENCH_OUT/flink-conf/flink-conf.yaml"
   log "${#todo[@]} cases, parallelism $BENCH_TABLES_PARALLELISM, load ${BENCH_TABLES_RATE} tx/s" \
     "(${BENCH_TABLES_INSERT_PCT}% inserts) until ${BENCH_TABLES_POST_S} s after the snapshot;" \
     "time limit ${BENCH_TIMEOUT}s each; load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true);" \
@@ -700,9 +709,12 @@ bench_tables() {
       -Dbench.insertPercent="$BENCH_TABLES_INSERT_PCT" -Dbench.preloadSeconds="$BENCH_TABLES_PRELOAD_S"
       -Dbench.postSeconds="$BENCH_TABLES_POST_S" -Dbench.drainTimeoutSeconds="$BENCH_TABLES_DRAIN_S")
     fields="\"bench\":\"tables\",\"db\":\"$db\",\"runner\":\"$runner\",\"shape\":\"$shape\",\"tables\":$n,\"parallelism\":$BENCH_TABLES_PARALLELISM"
+    local extra=()
+    [ "$runner" = flink ] && extra=(--flinkConfDir="$BENCH_OUT/flink-conf")
     log "($k/${#todo[@]})"
     run_case "$db/$runner/$shape/$n" "$fields" "${jopts[@]}" -- \
-      io.heliosdb.bench.TablesBench "$db" "$runner" "$shape" "$n" "$BENCH_TABLES_PARALLELISM"
+      io.heliosdb.bench.TablesBench "$db" "$runner" "$shape" "$n" "$BENCH_TABLES_PARALLELISM" \
+      "${extra[@]}"
   done
 
   # a slot left behind (a case killed by the hard time limit) would keep WAL forever
