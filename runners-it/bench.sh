@@ -95,9 +95,10 @@
 #              before run() until 20 s after the snapshot's end. Case ids
 #              <db>/<runner>/<one|per-table>/<tables>, e.g. postgres/flink/one/50. Per case:
 #              slots_held (PostgreSQL, pg_replication_slots tb_bench_*) or binlog_connections
-#              (MariaDB, PROCESSLIST 'Binlog Dump%' during less before), snapshot_rows_per_sec
-#              (first to last "r" event), lag p50/p99 of the changes committed after the snapshot
-#              (arrival in a downstream DoFn - commit returned), lost and duplicates, tables_equal
+#              (MariaDB, PROCESSLIST 'Binlog Dump%' rows of this JVM's connections),
+#              snapshot_rows_per_sec (first to last "r" event), lag p50/p99 of the changes
+#              committed after the snapshot (arrival in a downstream DoFn - commit returned),
+#              lost and duplicates, tables_equal
 #              (each table's output replayed by position equals the table), PostgreSQL
 #              walsender_cpu_seconds (utime+stime of the WAL senders serving the slots over the 20 s
 #              after the snapshot), peak_heap_mb, peak_rss_mb, load averages, e.g.

@@ -1,5 +1,7 @@
 package io.heliosdb.bench;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -8,8 +10,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Watches the server side of the benchmark's log readers, once a second on its own connection:
@@ -20,7 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       server runs on this machine) of the WAL senders serving them ({@code
  *       pg_replication_slots.active_pid}): {@link #cpuTicks} sums them now;
  *   <li>MariaDB: the connections of {@code information_schema.PROCESSLIST} whose command is {@code
- *       Binlog Dump...}, every client's ({@link #maxBinlogDumps}).
+ *       Binlog Dump...}, every client's ({@link #maxBinlogDumps}), and those of them whose client
+ *       port ({@code HOST}) is the local port of one of this JVM's TCP connections to the server
+ *       (its sockets in {@code /proc/self/fd}, their ports in {@code /proc/self/net/tcp*}): {@link
+ *       #maxOwnBinlogDumps}.
  * </ul>
  */
 final class LogReaderProbe implements AutoCloseable {
@@ -29,6 +39,7 @@ final class LogReaderProbe implements AutoCloseable {
   private final Connection connection;
   private final AtomicInteger maxSlots = new AtomicInteger();
   private final AtomicInteger maxBinlogDumps = new AtomicInteger();
+  private final AtomicInteger maxOwnBinlogDumps = new AtomicInteger();
   private final AtomicInteger maxWalSenders = new AtomicInteger();
   private volatile boolean stop;
   private Thread thread;
@@ -52,7 +63,7 @@ final class LogReaderProbe implements AutoCloseable {
         if (db.isPostgres()) {
           cpuTicks();
         } else {
-          maxBinlogDumps.accumulateAndGet(binlogDumps(), Math::max);
+          sampleBinlogDumps();
         }
         Thread.sleep(1000);
       } catch (InterruptedException e) {
@@ -71,6 +82,66 @@ final class LogReaderProbe implements AutoCloseable {
       rs.next();
       return rs.getInt(1);
     }
+  }
+
+  /** MariaDB: records the Binlog Dump connections now, every client's and this JVM's. */
+  synchronized void sampleBinlogDumps() throws SQLException {
+    Set<Integer> ownPorts = ownPorts(serverPort());
+    int all = 0;
+    int own = 0;
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("SELECT HOST FROM information_schema.PROCESSLIST"
+            + " WHERE COMMAND LIKE 'Binlog Dump%'")) {
+      while (rs.next()) {
+        all++;
+        String host = rs.getString(1);
+        int colon = host == null ? -1 : host.lastIndexOf(':');
+        if (colon >= 0 && ownPorts.contains(Integer.parseInt(host.substring(colon + 1)))) {
+          own++;
+        }
+      }
+    }
+    maxBinlogDumps.accumulateAndGet(all, Math::max);
+    maxOwnBinlogDumps.accumulateAndGet(own, Math::max);
+  }
+
+  private int serverPort() {
+    Matcher m = Pattern.compile("//[^/:]+:(\\d+)").matcher(db.url);
+    return m.find() ? Integer.parseInt(m.group(1)) : 3306;
+  }
+
+  /** The local ports of this process's TCP connections to {@code remotePort}. */
+  static Set<Integer> ownPorts(int remotePort) {
+    Set<String> inodes = new HashSet<>();
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+      for (Path fd : fds) {
+        try {
+          String target = Files.readSymbolicLink(fd).toString();
+          if (target.startsWith("socket:[")) {
+            inodes.add(target.substring(8, target.length() - 1));
+          }
+        } catch (IOException e) {
+          // closed meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return Set.of();
+    }
+    Set<Integer> ports = new HashSet<>();
+    for (String table : List.of("/proc/self/net/tcp", "/proc/self/net/tcp6")) {
+      try {
+        for (String row : Files.readAllLines(Path.of(table))) {
+          String[] f = row.trim().split("\\s+");
+          if (f.length > 9 && f[1].contains(":") && inodes.contains(f[9])
+              && Integer.parseInt(f[2].substring(f[2].lastIndexOf(':') + 1), 16) == remotePort) {
+            ports.add(Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16));
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // no IPv6 table
+      }
+    }
+    return ports;
   }
 
   /**
@@ -113,7 +184,9 @@ final class LogReaderProbe implements AutoCloseable {
     }
   }
 
-  /** CPU seconds spent between two {@link #cpuTicks} samples; a pid new in {@code to} counts whole. */
+  /**
+   * CPU seconds spent between two {@link #cpuTicks} samples; a pid new in {@code to} counts whole.
+   */
   static double cpuSeconds(Map<Integer, Long> from, Map<Integer, Long> to) {
     long ticks = 0;
     for (Map.Entry<Integer, Long> e : to.entrySet()) {
@@ -146,6 +219,10 @@ final class LogReaderProbe implements AutoCloseable {
 
   int maxBinlogDumps() {
     return maxBinlogDumps.get();
+  }
+
+  int maxOwnBinlogDumps() {
+    return maxOwnBinlogDumps.get();
   }
 
   /** PostgreSQL's max_replication_slots, or null elsewhere. */

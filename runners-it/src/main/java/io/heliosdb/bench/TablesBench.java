@@ -86,10 +86,11 @@ import org.apache.beam.sdk.values.Row;
  *       {@code pg_replication_slots} at once, sampled every second; {@code walsenders}: the most
  *       of them with an active WAL sender at once; {@code max_replication_slots} and {@code
  *       slots_of_others_before} (slots of every other client when the case started).
- *   <li>{@code binlog_connections} (MariaDB): the most {@code Binlog Dump} connections in {@code
- *       information_schema.PROCESSLIST} at once during the run less those before the pipeline
- *       started ({@code binlog_dumps_before}, {@code binlog_dumps_max}: every client's, so another
- *       binlog reader starting meanwhile would count too).
+ *   <li>{@code binlog_connections} (MariaDB): the most {@code Binlog Dump} connections of this
+ *       JVM in {@code information_schema.PROCESSLIST} at once, sampled every second (a connection
+ *       is this JVM's if its client port, in {@code HOST}, is the local port of one of the JVM's
+ *       TCP connections to the server); {@code binlog_dumps_before} and {@code binlog_dumps_max}:
+ *       every client's before the pipeline started and at most during the run.
  *   <li>{@code seconds} = {@code run()} to the last "r" event's arrival (the snapshot's end);
  *       {@code snapshot_seconds} = first to last "r" event; {@code snapshot_rows_per_sec} = the
  *       snapshot's distinct rows ({@code rows_read}: the tables, plus rows the writer inserted
@@ -543,9 +544,8 @@ public final class TablesBench {
         line.put("walsender_cpu_seconds_total",
             round(LogReaderProbe.cpuSeconds(Map.of(), cpuEnd), 2));
       } else {
-        int before = ((Number) line.get("binlog_dumps_before")).intValue();
         line.put("binlog_dumps_max", probe.maxBinlogDumps());
-        line.put("binlog_connections", probe.maxBinlogDumps() - before);
+        line.put("binlog_connections", probe.maxOwnBinlogDumps());
       }
     }
 

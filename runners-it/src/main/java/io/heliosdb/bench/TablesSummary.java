@@ -101,7 +101,9 @@ public final class TablesSummary {
 
   /** Slots held (PostgreSQL) or binlog connections (MariaDB) of a case. */
   private static int logReaders(JsonNode n) {
-    return n.has("slots_held") ? n.path("slots_held").asInt() : n.path("binlog_connections").asInt();
+    return n.has("slots_held")
+        ? n.path("slots_held").asInt()
+        : n.path("binlog_connections").asInt();
   }
 
   private static Double ratio(double a, double b) {
