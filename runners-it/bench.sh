@@ -102,10 +102,10 @@
 #              (each table's output replayed by position equals the table), PostgreSQL
 #              walsender_cpu_seconds (utime+stime of the WAL senders serving the slots over the 20 s
 #              after the snapshot), peak_heap_mb, peak_rss_mb, load averages, e.g.
-#                {"bench":"tables","db":"postgres","runner":"flink","shape":"one","tables":50,
-#                 "sources":1,"rows":1000000,"slots_held":1,"snapshot_rows_per_sec":90000,
-#                 "lag_p50_ms":12,"lag_p99_ms":80,"lost":0,"duplicates":0,"tables_equal":50,
-#                 "walsender_cpu_seconds":0.4,...}
+#                {"bench":"tables","db":"postgres","runner":"flink","shape":"one","tables":15,
+#                 "sources":1,"rows":900000,"slots_held":1,"snapshot_rows_per_sec":118477,
+#                 "lag_p50_ms":72,"lag_p99_ms":3605,"lost":0,"duplicates":0,"tables_equal":15,
+#                 "walsender_cpu_seconds":0.27,...}
 #              then {"bench":"tables","summary":true,...} with, per db/runner, one source against
 #              per-table sources over the same tables: rows/s ratio, log readers, WAL sender CPU
 #              ratio, lags; and exactly-once over all cases. The slots and publications tb_bench_*
