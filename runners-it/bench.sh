@@ -79,6 +79,38 @@
 #              handoff steps at INFO (when the stream starts, from where).
 #              The replication slot is dropped after each case and at the end. Every field is
 #              described in runners-it/src/main/java/io/heliosdb/bench/HandoffBench.java.
+#   tables     snapshot then CDC of 50 tables (tb_bench_01..50, (id BIGINT PRIMARY KEY, v VARCHAR):
+#              1x500,000 + 4x50,000 + 10x20,000 + 35x~2,857 = 1,000,000 rows, created once per
+#              database by BenchTables prepare and put back at the start of every case) through ONE
+#              source, HeliosDbIO.readTables().withTables(...).withSnapshot(byPrimaryKey())
+#              .withCdc(...withSlotName("tb_bench_tables")) (one replication slot / one binlog
+#              connection), against one single-table source per table in one pipeline
+#              (HeliosDbIO.read().withTable(t)...withCdc(...withSlotName("tb_bench_sNN"))): on
+#              PostgreSQL as many tables as its free slots allow (max_replication_slots is 20 here:
+#              BENCH_TABLES_PG_PER_TABLE=15 tables as 15 sources, against the same 15 tables as one
+#              source), on MariaDB all 50 tables as 50 sources. Direct and Flink runners (streaming,
+#              parallelism 4, Flink checkpointing 1 s), each case in a fresh JVM, under a steady
+#              write load from one writer thread in the same JVM (200 single-row autocommit
+#              transactions/s on random tables, half inserts of new ids, half updates), from 2 s
+#              before run() until 20 s after the snapshot's end. Case ids
+#              <db>/<runner>/<one|per-table>/<tables>, e.g. postgres/flink/one/50. Per case:
+#              slots_held (PostgreSQL, pg_replication_slots tb_bench_*) or binlog_connections
+#              (MariaDB, PROCESSLIST 'Binlog Dump%' rows of this JVM's connections),
+#              snapshot_rows_per_sec (first to last "r" event), lag p50/p99 of the changes
+#              committed after the snapshot (arrival in a downstream DoFn - commit returned),
+#              lost and duplicates, tables_equal
+#              (each table's output replayed by position equals the table), PostgreSQL
+#              walsender_cpu_seconds (utime+stime of the WAL senders serving the slots over the 20 s
+#              after the snapshot), peak_heap_mb, peak_rss_mb, load averages, e.g.
+#                {"bench":"tables","db":"postgres","runner":"flink","shape":"one","tables":15,
+#                 "sources":1,"rows":900000,"slots_held":1,"snapshot_rows_per_sec":118477,
+#                 "lag_p50_ms":72,"lag_p99_ms":3605,"lost":0,"duplicates":0,"tables_equal":15,
+#                 "walsender_cpu_seconds":0.27,...}
+#              then {"bench":"tables","summary":true,...} with, per db/runner, one source against
+#              per-table sources over the same tables: rows/s ratio, log readers, WAL sender CPU
+#              ratio, lags; and exactly-once over all cases. The slots and publications tb_bench_*
+#              are dropped after each case and at the end. Every field is described in
+#              runners-it/src/main/java/io/heliosdb/bench/TablesBench.java.
 #   faults     the fault-injection suite (runners-it/src/test/java/io/heliosdb/faults/*FaultIT,
 #              Maven profile "faults"): reading sessions killed, database servers restarted,
 #              pipeline JVMs killed with kill -9 and restored, pool and max_connections exhausted,
@@ -145,6 +177,8 @@
 #   BENCH_OUT=/tmp/heliosdb-bench/<bench>-<time>   logs, results.jsonl, snapshot of the classes
 #   BENCH_SKIP_BUILD=1        reuse the last build (runners-it/target/classes and ~/.m2)
 #   BENCH_MVN_OFFLINE=-o      Maven's offline flag ("" to let Maven download)
+#   BENCH_INSTALL=1           0: build heliosdb-io and runners-it in one reactor (package) and run
+#                             with heliosdb-io/target's jar, leaving ~/.m2 alone (not for faults)
 #   incremental only (the ones above that apply: BENCH_DBS, BENCH_RUNNERS, BENCH_CASES,
 #   BENCH_SKIP_CASES, BENCH_TIMEOUT, BENCH_JAVA_OPTS, BENCH_OUT, BENCH_SKIP_BUILD,
 #   BENCH_MVN_OFFLINE; case ids like postgres/direct):
@@ -179,6 +213,16 @@
 #   BENCH_HANDOFF_PRELOAD_S=2  BENCH_HANDOFF_POST_S=30  BENCH_HANDOFF_LAG_MS=1000 (threshold)
 #   BENCH_HANDOFF_CATCHUP_S=300   give up catching up this long after the snapshot's end
 #   BENCH_HANDOFF_DRAIN_S=60  longest wait for the last changes after the load
+#   tables only (the ones above that apply: BENCH_CHUNK_SIZE, BENCH_DBS, BENCH_RUNNERS,
+#   BENCH_CASES, BENCH_SKIP_CASES, BENCH_JAVA_OPTS, BENCH_OUT, BENCH_SKIP_BUILD, BENCH_MVN_OFFLINE,
+#   BENCH_INSTALL; BENCH_TIMEOUT defaults to 900 here):
+#   BENCH_TABLES_PG_PER_TABLE=15       tables of the PostgreSQL comparison (one slot per source)
+#   BENCH_TABLES_MARIADB_PER_TABLE=50  tables of the MariaDB comparison
+#   BENCH_TABLES_PARALLELISM=4  BENCH_TABLES_RATE=200 (tx/s)  BENCH_TABLES_INSERT_PCT=50
+#   BENCH_TABLES_PRELOAD_S=2  BENCH_TABLES_POST_S=20  BENCH_TABLES_DRAIN_S=60
+#   BENCH_TABLES_FLINK_NETWORK=512mb   Flink's network memory (taskmanager.memory.network.min and
+#                             .max, in a flink-conf.yaml passed with --flinkConfDir): with its
+#                             default 64 MB the embedded cluster cannot deploy 50 tables' steps
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -232,6 +276,16 @@ BENCH_HANDOFF_POST_S=${BENCH_HANDOFF_POST_S:-30}
 BENCH_HANDOFF_LAG_MS=${BENCH_HANDOFF_LAG_MS:-1000}
 BENCH_HANDOFF_CATCHUP_S=${BENCH_HANDOFF_CATCHUP_S:-300}
 BENCH_HANDOFF_DRAIN_S=${BENCH_HANDOFF_DRAIN_S:-60}
+BENCH_INSTALL=${BENCH_INSTALL:-1}
+BENCH_TABLES_PG_PER_TABLE=${BENCH_TABLES_PG_PER_TABLE:-15}
+BENCH_TABLES_MARIADB_PER_TABLE=${BENCH_TABLES_MARIADB_PER_TABLE:-50}
+BENCH_TABLES_PARALLELISM=${BENCH_TABLES_PARALLELISM:-4}
+BENCH_TABLES_RATE=${BENCH_TABLES_RATE:-200}
+BENCH_TABLES_INSERT_PCT=${BENCH_TABLES_INSERT_PCT:-50}
+BENCH_TABLES_PRELOAD_S=${BENCH_TABLES_PRELOAD_S:-2}
+BENCH_TABLES_POST_S=${BENCH_TABLES_POST_S:-20}
+BENCH_TABLES_DRAIN_S=${BENCH_TABLES_DRAIN_S:-60}
+BENCH_TABLES_FLINK_NETWORK=${BENCH_TABLES_FLINK_NETWORK:-512mb}
 
 log() { echo "[bench] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -263,7 +317,7 @@ private_classpath() {
   IFS=":" read -r -a entries < "$1" || true  # no final newline
   for entry in "${entries[@]}"; do
     case "$entry" in
-      */io/heliosdb/*) cp "$entry" "$BENCH_OUT/lib/" && out+=("$BENCH_OUT/lib/$(basename "$entry")") ;;
+      */io/heliosdb/* | "$ROOT"/*) cp -r "$entry" "$BENCH_OUT/lib/" && out+=("$BENCH_OUT/lib/$(basename "$entry")") ;;
       *) out+=("$entry") ;;
     esac
   done
@@ -271,16 +325,24 @@ private_classpath() {
 }
 build_and_classpath() {
   local mvn=(mvn -B -q $BENCH_MVN_OFFLINE -Dstyle.color=never -f "$ROOT/pom.xml")
-  if [ "$BENCH_SKIP_BUILD" != 1 ]; then
+  if [ "$BENCH_INSTALL" = 0 ]; then
+    # one reactor: heliosdb-io's jar from heliosdb-io/target, nothing written to ~/.m2
+    log "building heliosdb-io and runners-it (package, one reactor, no install)"
+    "${mvn[@]}" package dependency:build-classpath -pl heliosdb-io,runners-it -am \
+      -DskipTests -Djacoco.skip=true -DincludeScope=runtime \
+      -Dmdep.outputFile="$BENCH_OUT/classpath.txt" >&2
+  elif [ "$BENCH_SKIP_BUILD" != 1 ]; then
     log "building heliosdb-io (install) and runners-it (compile)"
     # heliosdb-io and the parent pom go to ~/.m2 as usual; runners-it is only compiled, and its
     # tests are not compiled (-Dmaven.test.skip) so work in progress there cannot break the run.
     "${mvn[@]}" install -pl heliosdb-io -am -DskipTests -Djacoco.skip=true >&2
     "${mvn[@]}" compile -pl runners-it -Dmaven.test.skip=true -Djacoco.skip=true >&2
   fi
-  log "computing the runtime classpath"
-  "${mvn[@]}" dependency:build-classpath -pl runners-it -DincludeScope=runtime \
-    -Dmdep.outputFile="$BENCH_OUT/classpath.txt" >&2
+  if [ "$BENCH_INSTALL" != 0 ]; then
+    log "computing the runtime classpath"
+    "${mvn[@]}" dependency:build-classpath -pl runners-it -DincludeScope=runtime \
+      -Dmdep.outputFile="$BENCH_OUT/classpath.txt" >&2
+  fi
   # Run from a private copy of this project's classes and jars (private_classpath)
   mkdir -p "$BENCH_OUT/lib"
   cp -r "$HERE/target/classes" "$BENCH_OUT/classes"
@@ -671,10 +733,80 @@ bench_handoff() {
   log "results: $BENCH_OUT/results.jsonl"
 }
 
+########## tables ##########
+
+bench_tables() {
+  [ -n "$BENCH_TIMEOUT_GIVEN" ] || BENCH_TIMEOUT=900
+  local todo=() db runner n shape id
+  for db in $BENCH_DBS; do
+    for runner in $BENCH_RUNNERS; do
+      n=$BENCH_TABLES_MARIADB_PER_TABLE
+      [ "$db" = postgres ] && n=$BENCH_TABLES_PG_PER_TABLE
+      # the one-source case of all 50 tables, then one source against one per table, same tables
+      local cases=("one 50" "one $n" "per-table $n")
+      [ "$n" = 50 ] && cases=("one 50" "per-table 50")
+      for c in "${cases[@]}"; do
+        read -r shape n <<<"$c"
+        id="$db/$runner/$shape/$n"
+        selected "$id" && todo+=("$db $runner $shape $n")
+      done
+    done
+  done
+  [ ${#todo[@]} -gt 0 ] || die "no case selected (BENCH_CASES='$BENCH_CASES', BENCH_SKIP_CASES='$BENCH_SKIP_CASES')"
+
+  build_and_classpath
+  ensure_servers
+  for db in postgres mariadb; do
+    local c
+    for c in "${todo[@]}"; do
+      if [[ $c == "$db "* ]]; then
+        java -cp "$CP" io.heliosdb.bench.BenchTables prepare "$db" >&2 \
+          || die "cannot prepare the $db tables (is the server up? scripts/prepare-databases.sh)"
+        break
+      fi
+    done
+  done
+
+  # Flink's embedded cluster: 50 outputs, each with its own step at parallelism 4, need more
+  # network buffers than its default 64 MB (2,048 buffers) hold
+  mkdir -p "$BENCH_OUT/flink-conf"
+  printf 'taskmanager.memory.network.min: %s\ntaskmanager.memory.network.max: %s\n' \
+    "$BENCH_TABLES_FLINK_NETWORK" "$BENCH_TABLES_FLINK_NETWORK" >"$BENCH_OUT/flink-conf/flink-conf.yaml"
+  log "${#todo[@]} cases, parallelism $BENCH_TABLES_PARALLELISM, load ${BENCH_TABLES_RATE} tx/s" \
+    "(${BENCH_TABLES_INSERT_PCT}% inserts) until ${BENCH_TABLES_POST_S} s after the snapshot;" \
+    "time limit ${BENCH_TIMEOUT}s each; load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true);" \
+    "logs in $BENCH_OUT/logs"
+  local k=0 jopts fields
+  for c in "${todo[@]}"; do
+    read -r db runner shape n <<<"$c"
+    k=$((k + 1))
+    jopts=(-Dbench.chunkSize="$BENCH_CHUNK_SIZE" -Dbench.txPerSecond="$BENCH_TABLES_RATE"
+      -Dbench.insertPercent="$BENCH_TABLES_INSERT_PCT" -Dbench.preloadSeconds="$BENCH_TABLES_PRELOAD_S"
+      -Dbench.postSeconds="$BENCH_TABLES_POST_S" -Dbench.drainTimeoutSeconds="$BENCH_TABLES_DRAIN_S")
+    fields="\"bench\":\"tables\",\"db\":\"$db\",\"runner\":\"$runner\",\"shape\":\"$shape\",\"tables\":$n,\"parallelism\":$BENCH_TABLES_PARALLELISM"
+    local extra=()
+    [ "$runner" = flink ] && extra=(--flinkConfDir="$BENCH_OUT/flink-conf")
+    log "($k/${#todo[@]})"
+    run_case "$db/$runner/$shape/$n" "$fields" "${jopts[@]}" -- \
+      io.heliosdb.bench.TablesBench "$db" "$runner" "$shape" "$n" "$BENCH_TABLES_PARALLELISM" \
+      "${extra[@]}"
+  done
+
+  # a slot left behind (a case killed by the hard time limit) would keep WAL forever
+  if has_word postgres "$BENCH_DBS"; then
+    java "${JAVA_LOG_OPTS[@]}" -cp "$CP" io.heliosdb.bench.TablesBench cleanup postgres >&2 \
+      || log "WARNING: could not drop the replication slots tb_bench_*; drop them by hand:" \
+        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'tb\\_bench\\_%'"
+  fi
+  java -cp "$CP" io.heliosdb.bench.TablesSummary "$BENCH_OUT/results.jsonl" \
+    | tee -a "$BENCH_OUT/results.jsonl"
+  log "results: $BENCH_OUT/results.jsonl"
+}
+
 ########## dispatch ##########
 
 case "$BENCH" in
-  snapshot | incremental | cdc | handoff | faults | cluster) ;;
+  snapshot | incremental | cdc | handoff | tables | faults | cluster) ;;
   -h | --help | "") usage ;;
   *) log "unknown benchmark '$BENCH'"; usage ;;
 esac
