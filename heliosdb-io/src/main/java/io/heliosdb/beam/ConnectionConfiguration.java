@@ -70,6 +70,12 @@ public abstract class ConnectionConfiguration implements Serializable {
   /** How reads retry failures; set through {@code HeliosDbIO.Read#withRetry}. */
   abstract RetryOptions getRetryOptions();
 
+  /** Properties given to the JDBC driver with every connection; see {@link #withConnectionProperties}. */
+  public abstract java.util.Map<String, String> getConnectionProperties();
+
+  /** Statements run on every new connection; see {@link #withConnectionInitSql}. */
+  public abstract java.util.List<String> getConnectionInitSql();
+
   abstract Builder toBuilder();
 
   @AutoValue.Builder
@@ -92,6 +98,10 @@ public abstract class ConnectionConfiguration implements Serializable {
 
     abstract Builder setRetryOptions(RetryOptions options);
 
+    abstract Builder setConnectionProperties(java.util.Map<String, String> properties);
+
+    abstract Builder setConnectionInitSql(java.util.List<String> statements);
+
     abstract ConnectionConfiguration build();
   }
 
@@ -110,7 +120,9 @@ public abstract class ConnectionConfiguration implements Serializable {
             .setConnectTimeout(Duration.standardSeconds(30))
             .setIdleTimeout(Duration.standardMinutes(10))
             .setMaxLifetime(Duration.standardMinutes(30))
-            .setRetryOptions(RetryOptions.create());
+            .setRetryOptions(RetryOptions.create())
+            .setConnectionProperties(java.util.Map.of())
+            .setConnectionInitSql(java.util.List.of());
     if (url.regionMatches(true, 0, "jdbc:", 0, 5)) {
       return builder.setJdbcUrl(url).build();
     }
@@ -221,6 +233,61 @@ public abstract class ConnectionConfiguration implements Serializable {
     return toBuilder().setMaxLifetime(lifetime).build();
   }
 
+  /**
+   * Properties given to the JDBC driver with every connection HeliosDbIO opens through JDBC (its
+   * pool, and the connections that check the table and plan reads), beside those of the URL: TLS
+   * settings, an application name, time-outs, as the driver names them (for example {@code
+   * ApplicationName}, {@code sslmode}, {@code sslrootcert} for PostgreSQL; {@code sslMode}, {@code
+   * connectTimeout} for MariaDB). The log reader of CDC takes its TLS settings from the URL.
+   * Values are never logged or shown in display data (they may hold key store passwords).
+   *
+   * @throws IllegalArgumentException for a null or blank key, a null value, or {@code user} or
+   *     {@code password}, which {@link #withUsername} and {@link #withPassword} set
+   */
+  public ConnectionConfiguration withConnectionProperties(java.util.Map<String, String> properties) {
+    checkArgumentNotNull(
+        properties, "ConnectionConfiguration.withConnectionProperties(properties): must not be null");
+    java.util.Map<String, String> copy = new java.util.TreeMap<>();
+    properties.forEach((key, value) -> {
+      if (key == null || key.isBlank() || value == null) {
+        throw new IllegalArgumentException(
+            "ConnectionConfiguration.withConnectionProperties: property '" + key
+                + "' must have a non-blank name and a value");
+      }
+      if (key.equalsIgnoreCase("user") || key.equalsIgnoreCase("password")) {
+        throw new IllegalArgumentException(
+            "ConnectionConfiguration.withConnectionProperties: set '" + key + "' with with"
+                + (key.equalsIgnoreCase("user") ? "Username" : "Password") + "(...)");
+      }
+      copy.put(key, value);
+    });
+    return toBuilder()
+        .setConnectionProperties(java.util.Collections.unmodifiableMap(copy))
+        .build();
+  }
+
+  /**
+   * Statements run, in order, on every new connection HeliosDbIO opens through JDBC, after its
+   * own session settings (MySQL/MariaDB: {@code SET time_zone = '+00:00'}): for example {@code SET
+   * ROLE reader}, {@code SET app.tenant = 'acme'} (for row-level security), {@code SET
+   * search_path TO shop}. A failing statement fails the connection, and so the read, with the
+   * database's error. The log reader of CDC does not run them.
+   *
+   * @throws IllegalArgumentException for a null or blank statement
+   */
+  public ConnectionConfiguration withConnectionInitSql(String... statements) {
+    checkArgumentNotNull(
+        statements, "ConnectionConfiguration.withConnectionInitSql(statements): must not be null");
+    for (String statement : statements) {
+      if (statement == null || statement.isBlank()) {
+        throw new IllegalArgumentException(
+            "ConnectionConfiguration.withConnectionInitSql: a statement must not be null or"
+                + " blank");
+      }
+    }
+    return toBuilder().setConnectionInitSql(java.util.List.of(statements)).build();
+  }
+
   /** Cross-option checks; called when the pipeline is built. */
   void validate() {
     if (getMinConnections() > getMaxConnections()) {
@@ -259,6 +326,15 @@ public abstract class ConnectionConfiguration implements Serializable {
         .add(DisplayData.item("connectTimeout", getConnectTimeout()).withLabel("Connect timeout"))
         .add(DisplayData.item("idleTimeout", getIdleTimeout()).withLabel("Idle timeout"))
         .add(DisplayData.item("maxLifetime", getMaxLifetime()).withLabel("Max lifetime"));
+    if (!getConnectionProperties().isEmpty()) {
+      builder.add(DisplayData.item(
+              "connectionProperties", String.join(", ", getConnectionProperties().keySet()))
+          .withLabel("Connection properties (names)"));
+    }
+    if (!getConnectionInitSql().isEmpty()) {
+      builder.add(DisplayData.item("connectionInitSql", getConnectionInitSql().size() + " statements")
+          .withLabel("Connection init SQL"));
+    }
   }
 
   @Override

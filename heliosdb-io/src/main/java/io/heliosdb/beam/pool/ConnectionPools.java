@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.util.DriverDataSource;
 import io.heliosdb.beam.ConnectionConfiguration;
-import io.heliosdb.beam.dialect.Dialects;
 import io.heliosdb.beam.metrics.PoolMetricsTracker;
 import io.heliosdb.beam.metrics.SourceMetrics;
 import java.util.HashMap;
@@ -69,15 +68,16 @@ public final class ConnectionPools {
     hikari.setConnectionTimeout(config.getConnectTimeout().getMillis());
     hikari.setIdleTimeout(config.getIdleTimeout().getMillis());
     hikari.setMaxLifetime(config.getMaxLifetime().getMillis());
-    hikari.setConnectionInitSql(
-        Dialects.forJdbcUrl(config.getJdbcUrl(), config.getRedactedUrl()).connectionInitSql());
     // fail on first use, not here: a worker starting while the database restarts must not die
     hikari.setInitializationFailTimeout(-1);
     // HikariCP logs refused connections at debug level only: warn, with the database's answer
-    hikari.setDataSource(ConnectionWarnings.loggingRefusals(
-        new DriverDataSource(config.getJdbcUrl(), null, new Properties(), config.getUsername(),
+    // each new connection then runs the session's init statements (SessionInit)
+    Properties properties = new Properties();
+    properties.putAll(config.getConnectionProperties());
+    hikari.setDataSource(SessionInit.running(ConnectionWarnings.loggingRefusals(
+        new DriverDataSource(config.getJdbcUrl(), null, properties, config.getUsername(),
             config.password()),
-        PoolKey.of(config).toString()));
+        PoolKey.of(config).toString()), config));
     hikari.setMetricsTrackerFactory(PoolMetricsTracker.factory(SourceMetrics.databaseOf(config)));
     LOG.info(
         "[{}] opening pool {} ({}..{} connections)",

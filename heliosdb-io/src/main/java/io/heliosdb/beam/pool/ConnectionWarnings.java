@@ -1,9 +1,7 @@
 package io.heliosdb.beam.pool;
 
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
@@ -68,22 +66,21 @@ final class ConnectionWarnings {
    * logged as a warning with the database's answer, then at most every {@link
    * #REFUSAL_WARNING_INTERVAL_MILLIS}, and the end of the run at info level.
    */
-  private static final class RefusalLogger implements DataSource {
-    private final DataSource driver;
+  private static final class RefusalLogger extends DelegatingDataSource {
     private final String description;
     private long refusedSince;
     private long lastWarning;
     private int refusals;
 
     RefusalLogger(DataSource driver, String description) {
-      this.driver = driver;
+      super(driver);
       this.description = description;
     }
 
     @Override
     public Connection getConnection() throws SQLException {
       try {
-        return opened(driver.getConnection());
+        return opened(delegate.getConnection());
       } catch (SQLException e) {
         refused(e);
         throw e;
@@ -93,7 +90,7 @@ final class ConnectionWarnings {
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
       try {
-        return opened(driver.getConnection(username, password));
+        return opened(delegate.getConnection(username, password));
       } catch (SQLException e) {
         refused(e);
         throw e;
@@ -135,41 +132,6 @@ final class ConnectionWarnings {
               + " wait for a connection (ConnectionConfiguration.withConnectTimeout), then retry"
               + " with backoff (RetryOptions.withConnectionRetryTime); refused for {} ms so far",
           description, e.getSQLState(), e.getErrorCode(), e.getMessage(), now - since);
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-      return driver.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-      driver.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-      driver.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-      return driver.getLoginTimeout();
-    }
-
-    @Override
-    public java.util.logging.Logger getParentLogger() throws SQLFeatureNotSupportedException {
-      return driver.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> type) throws SQLException {
-      return type.isInstance(this) ? type.cast(this) : driver.unwrap(type);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> type) throws SQLException {
-      return type.isInstance(this) || driver.isWrapperFor(type);
     }
   }
 }

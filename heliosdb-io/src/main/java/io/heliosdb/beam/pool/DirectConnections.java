@@ -10,15 +10,21 @@ import java.util.Properties;
 public final class DirectConnections {
   private DirectConnections() {}
 
-  /** Opens a connection with the URL, user and password of {@code config}. */
+  /**
+   * Opens a connection with the URL, user, password and properties of {@code config}, and runs
+   * its init statements ({@link SessionInit}).
+   */
   public static Connection open(ConnectionConfiguration config) throws SQLException {
     Properties properties = new Properties();
+    properties.putAll(config.getConnectionProperties());
     if (config.getUsername() != null) {
       properties.setProperty("user", config.getUsername());
     }
     if (config.password() != null) {
       properties.setProperty("password", config.password());
     }
-    return DriverManager.getConnection(config.getJdbcUrl(), properties);
+    return SessionInit.initialize(
+        DriverManager.getConnection(config.getJdbcUrl(), properties),
+        SessionInit.statements(config));
   }
 }

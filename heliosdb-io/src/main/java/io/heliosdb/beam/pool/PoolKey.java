@@ -19,7 +19,9 @@ record PoolKey(
     int maxConnections,
     long connectTimeoutMillis,
     long idleTimeoutMillis,
-    long maxLifetimeMillis) {
+    long maxLifetimeMillis,
+    java.util.Map<String, String> connectionProperties,
+    java.util.List<String> connectionInitSql) {
 
   static PoolKey of(ConnectionConfiguration config) {
     return new PoolKey(
@@ -31,7 +33,9 @@ record PoolKey(
         config.getMaxConnections(),
         config.getConnectTimeout().getMillis(),
         config.getIdleTimeout().getMillis(),
-        config.getMaxLifetime().getMillis());
+        config.getMaxLifetime().getMillis(),
+        config.getConnectionProperties(),
+        config.getConnectionInitSql());
   }
 
   private static String fingerprint(String password) {
