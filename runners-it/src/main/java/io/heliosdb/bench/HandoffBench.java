@@ -19,14 +19,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -924,132 +920,46 @@ public final class HandoffBench {
     }
   }
 
-  /** One writer thread: single-row autocommit transactions on a fixed schedule. */
-  private static final class Writer {
-    private final BenchDatabase db;
-    private final long periodNanos;
-    private final int insertPercent;
+  /** The load on bench_handoff: inserts of ids rows+1, rows+2, ..., updates of random ids. */
+  private static final class Writer extends ScheduledWriter {
     private final long rows;
-    private final int maxSeq;
-    /** Per transaction number: commit time (ms, 0 = not committed), id written. */
-    final AtomicLongArray commits;
-
-    final AtomicLongArray ids;
-    final AtomicLong committed = new AtomicLong();
-    final AtomicLong inserts = new AtomicLong();
-    final AtomicLong updates = new AtomicLong();
-    /** Slots of the schedule dropped because the writer was more than 1 s behind. */
-    final AtomicLong skipped = new AtomicLong();
-    private final AtomicLong highestSeq = new AtomicLong();
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private Thread thread;
-    volatile boolean started;
-    volatile long startMillis;
-    private volatile long endMillis;
+    private long nextInsertId;
+    private PreparedStatement insert;
+    private PreparedStatement update;
 
     Writer(BenchDatabase db, int rate, int insertPercent, long rows, int maxSeq) {
-      this.db = db;
-      this.periodNanos = rate > 0 ? 1_000_000_000L / rate : 0;
-      this.insertPercent = insertPercent;
+      super(db, rate, insertPercent, maxSeq);
       this.rows = rows;
-      this.maxSeq = maxSeq;
-      this.commits = new AtomicLongArray(maxSeq);
-      this.ids = new AtomicLongArray(maxSeq);
+      this.nextInsertId = rows + 1;
     }
 
-    int maxSeq() {
-      return (int) highestSeq.get();
-    }
-
-    long endMillis() {
-      return endMillis != 0 ? endMillis : System.currentTimeMillis();
-    }
-
-    void start() {
-      started = true;
-      startMillis = System.currentTimeMillis();
-      thread = new Thread(this::write, "bench-writer");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    void stop() throws InterruptedException {
-      if (thread == null || stop.getAndSet(true)) {
-        return;
-      }
-      thread.join(30_000);
-      endMillis = System.currentTimeMillis();
-      log(String.format("load stopped: %d transactions (%d inserts, %d updates) in %.1f s",
-          committed.get(), inserts.get(), updates.get(), (endMillis - startMillis) / 1000.0));
-      checkFailure();
-    }
-
-    void checkFailure() {
-      if (failure.get() != null) {
-        throw new IllegalStateException("the writer failed", failure.get());
-      }
-    }
-
-    private void write() {
-      String insertSql =
+    @Override
+    protected void open(Connection c) throws SQLException {
+      insert = c.prepareStatement(
           "INSERT INTO " + TABLE + " (id, qty, amount, code, note, created_at, updated_at)"
               + " VALUES (?, ?, 1.00, 'W', 'written by the benchmark load', CURRENT_TIMESTAMP,"
-              + " CURRENT_TIMESTAMP)";
-      String updateSql =
-          "UPDATE " + TABLE + " SET qty = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?";
-      SplittableRandom random = new SplittableRandom(42);
-      try (Connection c = db.connect();
-          PreparedStatement insert = c.prepareStatement(insertSql);
-          PreparedStatement update = c.prepareStatement(updateSql)) {
-        c.setAutoCommit(true);
-        long due = System.nanoTime();
-        long nextInsertId = rows + 1;
-        for (long slot = 0; !stop.get(); slot++) {
-          int seq = (int) (slot + 1);
-          if (seq >= maxSeq) {
-            throw new IllegalStateException("the writer ran out of transaction numbers");
-          }
-          long wait;
-          while ((wait = due - System.nanoTime()) > 0 && !stop.get()) {
-            LockSupport.parkNanos(Math.min(wait, 50_000_000L));
-          }
-          if (stop.get()) {
-            return;
-          }
-          // a steady load: behind by more than a second (CPU starvation), the missed slots are
-          // dropped instead of written in a burst
-          long behind = System.nanoTime() - due;
-          if (behind > 1_000_000_000L) {
-            long missed = behind / periodNanos;
-            skipped.addAndGet(missed);
-            due += missed * periodNanos;
-          }
-          due += periodNanos;
-          // spread the inserts evenly over the transactions
-          boolean isInsert = (slot + 1) * insertPercent / 100 > slot * insertPercent / 100;
-          long id = isInsert ? nextInsertId++ : 1 + random.nextLong(rows);
-          ids.set(seq, id);
-          highestSeq.set(seq);
-          if (isInsert) {
-            insert.setLong(1, id);
-            insert.setInt(2, -seq);
-            insert.executeUpdate();
-            inserts.incrementAndGet();
-          } else {
-            update.setInt(1, -seq);
-            update.setLong(2, id);
-            if (update.executeUpdate() != 1) {
-              throw new IllegalStateException("update of id " + id + " changed no row");
-            }
-            updates.incrementAndGet();
-          }
-          commits.set(seq, System.currentTimeMillis());
-          committed.incrementAndGet();
+              + " CURRENT_TIMESTAMP)");
+      update = c.prepareStatement(
+          "UPDATE " + TABLE + " SET qty = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?");
+    }
+
+    @Override
+    protected long nextId(int seq, boolean isInsert) {
+      return isInsert ? nextInsertId++ : 1 + random.nextLong(rows);
+    }
+
+    @Override
+    protected void execute(int seq, long id, boolean isInsert) throws SQLException {
+      if (isInsert) {
+        insert.setLong(1, id);
+        insert.setInt(2, -seq);
+        insert.executeUpdate();
+      } else {
+        update.setInt(1, -seq);
+        update.setLong(2, id);
+        if (update.executeUpdate() != 1) {
+          throw new IllegalStateException("update of id " + id + " changed no row");
         }
-      } catch (Throwable t) {
-        failure.compareAndSet(null, t);
-        log("writer failed: " + t);
       }
     }
   }

@@ -21,14 +21,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -552,7 +548,7 @@ public final class TablesBench {
     /** Committed transactions neither seen by the snapshot nor arrived. */
     private long pending(Writer writer) {
       long pending = 0;
-      for (int tx = 1; tx <= writer.maxTx(); tx++) {
+      for (int tx = 1; tx <= writer.maxSeq(); tx++) {
         if (writer.commits.get(tx) != 0 && changeArrivals.get(tx) == 0
             && !seenBySnapshot(writer, tx)) {
           pending++;
@@ -596,7 +592,7 @@ public final class TablesBench {
       List<Long> settled = new ArrayList<>();
       long settledFrom = snapshotEnd + postSeconds * 500L;
       List<Integer> lostTx = new ArrayList<>();
-      for (int tx = 1; tx <= writer.maxTx(); tx++) {
+      for (int tx = 1; tx <= writer.maxSeq(); tx++) {
         long commit = writer.commits.get(tx);
         if (commit == 0) {
           continue;
@@ -642,7 +638,7 @@ public final class TablesBench {
       line.put("repeated_from_snapshot", repeated);
       line.put("unexpected", UNEXPECTED.get());
       line.put("transactions", committed);
-      double loadSeconds = (writer.endMillis - writer.startMillis) / 1000.0;
+      double loadSeconds = (writer.endMillis() - writer.startMillis) / 1000.0;
       line.put("achieved_tx_per_s", round(committed / loadSeconds, 1));
       line.put("inserts", writer.inserts.get());
       line.put("updates", writer.updates.get());
@@ -751,124 +747,43 @@ public final class TablesBench {
     }
   }
 
-  /** One writer thread: single-row autocommit transactions on a fixed schedule. */
-  private static final class Writer {
-    private final BenchDatabase db;
-    private final long periodNanos;
-    private final int insertPercent;
+  /** The load on the case's tables: each transaction on a random one of them. */
+  private static final class Writer extends ScheduledWriter {
     private final int tables;
-    private final int maxTx;
-    /** Per transaction: commit time (ms, 0 = not committed) and id written. */
-    final AtomicLongArray commits;
+    private final PreparedStatement[] insert;
+    private final PreparedStatement[] update;
 
-    final AtomicLongArray ids;
-    final AtomicLong committed = new AtomicLong();
-    final AtomicLong inserts = new AtomicLong();
-    final AtomicLong updates = new AtomicLong();
-    final AtomicLong skipped = new AtomicLong();
-    private final AtomicLong highestTx = new AtomicLong();
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private Thread thread;
-    volatile long startMillis;
-    volatile long endMillis;
-
-    Writer(BenchDatabase db, int rate, int insertPercent, int tables, int maxTx) {
-      this.db = db;
-      this.periodNanos = 1_000_000_000L / Math.max(1, rate);
-      this.insertPercent = insertPercent;
+    Writer(BenchDatabase db, int rate, int insertPercent, int tables, int maxSeq) {
+      super(db, rate, insertPercent, maxSeq);
       this.tables = tables;
-      this.maxTx = maxTx;
-      this.commits = new AtomicLongArray(maxTx);
-      this.ids = new AtomicLongArray(maxTx);
+      this.insert = new PreparedStatement[tables];
+      this.update = new PreparedStatement[tables];
     }
 
-    int maxTx() {
-      return (int) highestTx.get();
-    }
-
-    void start() {
-      startMillis = System.currentTimeMillis();
-      thread = new Thread(this::write, "bench-writer");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    void stop() throws InterruptedException {
-      if (thread == null || stop.getAndSet(true)) {
-        return;
-      }
-      thread.join(30_000);
-      endMillis = System.currentTimeMillis();
-      BenchSupport.log(String.format("load stopped: %d transactions in %.1f s", committed.get(),
-          (endMillis - startMillis) / 1000.0));
-      checkFailure();
-    }
-
-    void checkFailure() {
-      if (failure.get() != null) {
-        throw new IllegalStateException("the writer failed", failure.get());
+    @Override
+    protected void open(Connection c) throws SQLException {
+      for (int t = 0; t < tables; t++) {
+        String name = BenchTables.name(t + 1);
+        insert[t] = c.prepareStatement("INSERT INTO " + name + " (id, v) VALUES (?, ?)");
+        update[t] = c.prepareStatement("UPDATE " + name + " SET v = ? WHERE id = ?");
       }
     }
 
-    private void write() {
-      SplittableRandom random = new SplittableRandom(42);
-      try (Connection c = db.connect()) {
-        c.setAutoCommit(true);
-        PreparedStatement[] insert = new PreparedStatement[tables];
-        PreparedStatement[] update = new PreparedStatement[tables];
-        for (int t = 0; t < tables; t++) {
-          String name = BenchTables.name(t + 1);
-          insert[t] = c.prepareStatement("INSERT INTO " + name + " (id, v) VALUES (?, ?)");
-          update[t] = c.prepareStatement("UPDATE " + name + " SET v = ? WHERE id = ?");
-        }
-        long due = System.nanoTime();
-        for (long slot = 0; !stop.get(); slot++) {
-          int tx = (int) (slot + 1);
-          if (tx >= maxTx) {
-            throw new IllegalStateException("the writer ran out of transaction numbers");
-          }
-          long wait;
-          while ((wait = due - System.nanoTime()) > 0 && !stop.get()) {
-            LockSupport.parkNanos(Math.min(wait, 50_000_000L));
-          }
-          if (stop.get()) {
-            return;
-          }
-          long behind = System.nanoTime() - due;
-          if (behind > 1_000_000_000L) {
-            long missed = behind / periodNanos;
-            skipped.addAndGet(missed);
-            due += missed * periodNanos;
-          }
-          due += periodNanos;
-          int t = random.nextInt(tables);
-          boolean isInsert = (slot + 1) * insertPercent / 100 > slot * insertPercent / 100;
-          long id = isInsert ? BenchTables.INSERT_BASE + tx : 1 + random.nextLong(
-              BenchTables.size(t + 1));
-          txTable.set(tx, t + 1);
-          ids.set(tx, id);
-          highestTx.set(tx);
-          PreparedStatement s;
-          if (isInsert) {
-            s = insert[t];
-            s.setLong(1, id);
-            s.setString(2, "tx-" + tx);
-          } else {
-            s = update[t];
-            s.setString(1, "tx-" + tx);
-            s.setLong(2, id);
-          }
-          if (s.executeUpdate() != 1) {
-            throw new IllegalStateException("transaction " + tx + " changed no row");
-          }
-          (isInsert ? inserts : updates).incrementAndGet();
-          commits.set(tx, System.currentTimeMillis());
-          committed.incrementAndGet();
-        }
-      } catch (Throwable t) {
-        failure.compareAndSet(null, t);
-        BenchSupport.log("writer failed: " + t);
+    @Override
+    protected long nextId(int tx, boolean isInsert) {
+      int t = random.nextInt(tables);
+      txTable.set(tx, t + 1); // before the change can arrive
+      return isInsert ? BenchTables.INSERT_BASE + tx : 1 + random.nextLong(BenchTables.size(t + 1));
+    }
+
+    @Override
+    protected void execute(int tx, long id, boolean isInsert) throws SQLException {
+      int t = txTable.get(tx) - 1;
+      PreparedStatement s = isInsert ? insert[t] : update[t];
+      s.setString(isInsert ? 2 : 1, "tx-" + tx);
+      s.setLong(isInsert ? 1 : 2, id);
+      if (s.executeUpdate() != 1) {
+        throw new IllegalStateException("transaction " + tx + " changed no row");
       }
     }
   }

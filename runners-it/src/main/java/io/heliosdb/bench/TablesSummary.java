@@ -76,10 +76,8 @@ public final class TablesSummary {
         c.put("walsender_cpu_ratio", ratio(perTable.path("walsender_cpu_seconds").asDouble(),
             one.path("walsender_cpu_seconds").asDouble()));
       }
-      c.put("one_source_lag_p50_p99_ms",
-          one.path("lag_p50_ms").asLong() + "/" + one.path("lag_p99_ms").asLong());
-      c.put("per_table_lag_p50_p99_ms",
-          perTable.path("lag_p50_ms").asLong() + "/" + perTable.path("lag_p99_ms").asLong());
+      c.put("one_source_lag_p50_p99_ms", lags(one));
+      c.put("per_table_lag_p50_p99_ms", lags(perTable));
       comparisons.put(key(perTable, ""), c);
     }
     Map<String, Object> summary = new LinkedHashMap<>();
@@ -97,6 +95,13 @@ public final class TablesSummary {
   private static String key(JsonNode n, String shape) {
     return n.path("db").asText() + "." + n.path("runner").asText() + "."
         + n.path("tables").asInt() + (shape.isEmpty() ? "" : "." + shape);
+  }
+
+  /** "p50/p99" of a case's lags, or null if no change committed after its snapshot arrived. */
+  private static String lags(JsonNode n) {
+    return n.has("lag_p50_ms")
+        ? n.path("lag_p50_ms").asLong() + "/" + n.path("lag_p99_ms").asLong()
+        : null;
   }
 
   /** Slots held (PostgreSQL) or binlog connections (MariaDB) of a case. */
