@@ -74,9 +74,17 @@ public final class ConnectionPools {
     // each new connection then runs the session's init statements (SessionInit)
     Properties properties = new Properties();
     properties.putAll(config.getConnectionProperties());
+    // the driver by class, not through DriverManager, which on a cluster's worker may know only
+    // the drivers of another class loader (DirectConnections#connect)
+    java.sql.Driver driver;
+    try {
+      driver = DirectConnections.driverFor(config.getJdbcUrl());
+    } catch (java.sql.SQLException e) {
+      driver = null;
+    }
     hikari.setDataSource(SessionInit.running(ConnectionWarnings.loggingRefusals(
-        new DriverDataSource(config.getJdbcUrl(), null, properties, config.getUsername(),
-            config.password()),
+        new DriverDataSource(config.getJdbcUrl(), driver == null ? null : driver.getClass().getName(),
+            properties, config.getUsername(), config.password()),
         PoolKey.of(config).toString()), config));
     hikari.setMetricsTrackerFactory(PoolMetricsTracker.factory(SourceMetrics.databaseOf(config)));
     LOG.info(
