@@ -85,7 +85,7 @@ class UpsertToPostgresFnIT {
   private static Row change(String op, Row before, Row after) {
     Row source = Row.withSchema(ChangeEnvelope.SOURCE_SCHEMA)
         .addValues("heliosdb", "public", "fc_upsert").build();
-    return ChangeEnvelope.of(ENVELOPE, op, before, after, source, "0/0", Instant.EPOCH);
+    return ChangeEnvelope.of(ENVELOPE, op, before, after, source, "0/0", null, Instant.EPOCH);
   }
 
   private static List<String> replica() throws SQLException {
