@@ -1,11 +1,13 @@
 package io.heliosdb.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.heliosdb.beam.CdcOptions;
 import io.heliosdb.beam.HeliosDbIO;
 import io.heliosdb.beam.dialect.Dialects;
+import io.heliosdb.beam.testing.DatabaseKind;
 import io.heliosdb.beam.testing.StreamCollector;
 import io.heliosdb.beam.testing.TestDatabase;
 import io.heliosdb.beam.testing.TestDatabases;
@@ -29,11 +31,14 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.extensions.sql.SqlTransform;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.schemas.transforms.Select;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ArgumentsSource;
 
@@ -256,6 +261,39 @@ class BeamSqlIT {
       if (db.isPostgres()) {
         db.dropSlotAndPublication(table);
       }
+      db.dropQuietly(table);
+    }
+  }
+
+  /**
+   * PostgreSQL {@code uuid} and array columns: the planner refuses rows with an instant or a UUID
+   * field outright, whichever columns the query names; once rewritten, UUIDs are text and arrays
+   * are indexed (from 1) and counted.
+   */
+  @Test
+  @ExtendWith(TestDatabases.class)
+  void queriesUuidAndArrayColumnsOfPostgresql(@TestDatabases.Use(DatabaseKind.POSTGRES)
+      TestDatabase db) throws Exception {
+    String table = TestDatabase.uniqueName("bsql_pg");
+    db.execute("CREATE TABLE " + table + " (id INT PRIMARY KEY, key UUID, at TIMESTAMPTZ,"
+        + " tags TEXT[], scores INT[])",
+        "INSERT INTO " + table + " VALUES (1, 'a81bc81b-dead-4e5d-abff-90865d1e13b1',"
+            + " '2026-12-02 10:00:00+00', ARRAY['x', 'y'], ARRAY[3, 4, 5]),"
+            + " (2, NULL, NULL, ARRAY[]::TEXT[], NULL)");
+    try {
+      PCollection<Row> raw = newPipeline().apply(read(db, table));
+      assertThatThrownBy(() -> raw.apply(SqlTransform.query("SELECT id FROM PCOLLECTION")))
+          .hasStackTraceContaining("Cannot find a matching Calcite SqlTypeName for Beam logical"
+              + " type: beam:logical_type:uuid:v1");
+      PCollection<Row> instants = raw.apply(Select.fieldNames("id", "at"));
+      assertThatThrownBy(() -> instants.apply(SqlTransform.query("SELECT id FROM PCOLLECTION")))
+          .hasStackTraceContaining("Cannot find a matching Calcite SqlTypeName for Beam logical"
+              + " type: beam:logical_type:micros_instant:v1");
+      assertSameAnswer(db, table,
+          "SELECT id, key, CARDINALITY(tags) AS n, tags[1] AS first_tag, scores[3] AS third"
+              + " FROM PCOLLECTION WHERE key IS NULL OR key LIKE 'a81b%'",
+          "SELECT id, key::text, CARDINALITY(tags), tags[1], scores[3] FROM $T");
+    } finally {
       db.dropQuietly(table);
     }
   }
