@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.heliosdb.beam.CdcOptions;
 import io.heliosdb.beam.HeliosDbIO;
-import io.heliosdb.beam.dialect.Dialects;
 import io.heliosdb.beam.testing.DatabaseKind;
 import io.heliosdb.beam.testing.StreamCollector;
 import io.heliosdb.beam.testing.TestDatabase;
@@ -209,17 +208,7 @@ class BeamSqlIT {
     String table = TestDatabase.uniqueName("bsql_cdc");
     db.execute("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, v VARCHAR(20) NOT NULL, at "
         + (db.isPostgres() ? "TIMESTAMPTZ" : "TIMESTAMP(6) NULL") + ")");
-    CdcOptions options = CdcOptions.create().withSlotName(table)
-        .withHeartbeatInterval(org.joda.time.Duration.standardSeconds(1));
-    if (db.isPostgres()) {
-      db.execute("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
-      db.createPublicationAndSlot(table);
-    } else {
-      try (Connection connection = db.connect()) {
-        options = options.withStartPosition(
-            Dialects.forJdbcUrl(db.url(), db.url()).currentLogPosition(connection));
-      }
-    }
+    CdcOptions options = db.cdcFromNow(table);
     Pipeline pipeline = newPipeline();
     pipeline.getOptions().as(StreamingOptions.class).setStreaming(true);
     pipeline.getOptions().as(DirectOptions.class).setBlockOnRun(false);
