@@ -48,6 +48,8 @@ import org.junit.jupiter.params.provider.ArgumentsSource;
  */
 class BeamSqlIT {
   private static final int ROWS = 40;
+  private static final String DATE_TIME_FILTER = " WHERE due_date >= DATE '2026-06-01'"
+      + " AND at_local < TIMESTAMP '2026-11-02 12:00:00' AND clock > TIME '03:00:00'";
 
   /** One column per type Beam SQL can query once {@link SqlCompatibleRows} has run. */
   static String createTypesTable(TestDatabase db) throws Exception {
@@ -71,8 +73,13 @@ class BeamSqlIT {
               LocalDateTime.of(2025, 12, 1 + i % 28, i % 24, 30, 0, (i % 8) * 123_456_000)),
           nulls ? null : java.sql.Time.valueOf(LocalTime.of(i % 24, i % 60, 9))});
     }
-    db.insert(table, "id, small, big, amount, name, flag, ratio, due_date, at_local, at_instant, clock",
-        rows);
+    try {
+      db.insert(table,
+          "id, small, big, amount, name, flag, ratio, due_date, at_local, at_instant, clock", rows);
+    } catch (Exception e) {
+      db.dropQuietly(table);
+      throw e;
+    }
     return table;
   }
 
@@ -166,11 +173,12 @@ class BeamSqlIT {
           "SELECT name, COUNT(*), SUM(amount), MIN(big), MAX(small), SUM(ratio), COUNT(due_date)"
               + " FROM $T WHERE flag AND amount > 100 GROUP BY name");
       assertSameAnswer(db, table,
-          "SELECT EXTRACT(YEAR FROM due_date) AS y, EXTRACT(MONTH FROM due_date) AS m, COUNT(*) AS n,"
-              + " MAX(at_local) AS latest FROM PCOLLECTION WHERE due_date IS NOT NULL"
+          "SELECT EXTRACT(YEAR FROM due_date) AS y, EXTRACT(MONTH FROM due_date) AS m,"
+              + " COUNT(*) AS n, MAX(at_local) AS latest FROM PCOLLECTION"
+              + " WHERE due_date IS NOT NULL"
               + " GROUP BY EXTRACT(YEAR FROM due_date), EXTRACT(MONTH FROM due_date)",
-          "SELECT EXTRACT(YEAR FROM due_date), EXTRACT(MONTH FROM due_date), COUNT(*), MAX(at_local)"
-              + " FROM $T WHERE due_date IS NOT NULL"
+          "SELECT EXTRACT(YEAR FROM due_date), EXTRACT(MONTH FROM due_date), COUNT(*),"
+              + " MAX(at_local) FROM $T WHERE due_date IS NOT NULL"
               + " GROUP BY EXTRACT(YEAR FROM due_date), EXTRACT(MONTH FROM due_date)");
     } finally {
       db.dropQuietly(table);
@@ -188,11 +196,9 @@ class BeamSqlIT {
     try {
       assertSameAnswer(db, table,
           "SELECT id, due_date, at_local, at_instant, clock FROM PCOLLECTION"
-              + " WHERE due_date >= DATE '2026-06-01' AND at_local < TIMESTAMP '2026-11-02 12:00:00'"
-              + " AND clock > TIME '03:00:00'",
+              + DATE_TIME_FILTER,
           "SELECT id, due_date, at_local, " + epochMillis(db, "at_instant") + ", clock FROM $T"
-              + " WHERE due_date >= DATE '2026-06-01' AND at_local < TIMESTAMP '2026-11-02 12:00:00'"
-              + " AND clock > TIME '03:00:00'");
+              + DATE_TIME_FILTER);
     } finally {
       db.dropQuietly(table);
     }
@@ -208,45 +214,50 @@ class BeamSqlIT {
     String table = TestDatabase.uniqueName("bsql_cdc");
     db.execute("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, v VARCHAR(20) NOT NULL, at "
         + (db.isPostgres() ? "TIMESTAMPTZ" : "TIMESTAMP(6) NULL") + ")");
-    CdcOptions options = db.cdcFromNow(table);
-    Pipeline pipeline = newPipeline();
-    pipeline.getOptions().as(StreamingOptions.class).setStreaming(true);
-    pipeline.getOptions().as(DirectOptions.class).setBlockOnRun(false);
-    PCollection<Row> changes = pipeline
-        .apply(read(db, table).withCdc(options))
-        .apply(SqlCompatibleRows.create());
-    StreamCollector counts = new StreamCollector();
-    StreamCollector afters = new StreamCollector();
-    StreamCollector deletes = new StreamCollector();
-    counts.collectRows(changes.apply("Count per op", SqlTransform.query(
-        "SELECT op, COUNT(*) AS n FROM PCOLLECTION"
-            + " GROUP BY op, TUMBLE(commit_time, INTERVAL '1' SECOND)")), "op", "n");
-    afters.collectRows(changes.apply("After images", SqlTransform.query(
-        "SELECT t.op, t.after.id AS id, t.after.v AS v, t.after.`at` AS changed_at, t.`position` AS pos"
-            + " FROM PCOLLECTION t WHERE t.after IS NOT NULL")), "op", "id", "v", "changed_at");
-    deletes.collectRows(changes.apply("Deletes of the table", SqlTransform.query(
-        "SELECT t.before.id AS id, t.source.`table` AS tbl FROM PCOLLECTION t"
-            + " WHERE t.op = 'd' AND t.source.`table` = '" + table + "'")), "id", "tbl");
-    PipelineResult result = pipeline.run();
+    PipelineResult result = null;
     try {
+      Pipeline pipeline = newPipeline();
+      pipeline.getOptions().as(StreamingOptions.class).setStreaming(true);
+      pipeline.getOptions().as(DirectOptions.class).setBlockOnRun(false);
+      PCollection<Row> changes = pipeline
+          .apply(read(db, table).withCdc(db.cdcFromNow(table)))
+          .apply(SqlCompatibleRows.create());
+      StreamCollector counts = new StreamCollector();
+      StreamCollector afters = new StreamCollector();
+      StreamCollector deletes = new StreamCollector();
+      counts.collectRows(changes.apply("Count per op", SqlTransform.query(
+          "SELECT op, COUNT(*) AS n FROM PCOLLECTION"
+              + " GROUP BY op, TUMBLE(commit_time, INTERVAL '1' SECOND)")), "op", "n");
+      afters.collectRows(changes.apply("After images", SqlTransform.query(
+          "SELECT t.op, t.after.id AS id, t.after.v AS v, t.after.`at` AS changed_at,"
+              + " t.`position` AS pos FROM PCOLLECTION t WHERE t.after IS NOT NULL")),
+          "op", "id", "v", "changed_at");
+      deletes.collectRows(changes.apply("Deletes of the table", SqlTransform.query(
+          "SELECT t.before.id AS id, t.source.`table` AS tbl FROM PCOLLECTION t"
+              + " WHERE t.op = 'd' AND t.source.`table` = '" + table + "'")), "id", "tbl");
+      PipelineResult running = pipeline.run();
+      result = running;
       db.execute("INSERT INTO " + table + " VALUES (1, 'a', NULL), (2, 'b', NULL),"
           + " (3, 'c', TIMESTAMP '2026-12-02 10:11:12.345678')");
       db.execute("UPDATE " + table + " SET v = 'b2' WHERE id = 2");
       db.execute("DELETE FROM " + table + " WHERE id = 3");
+      Map<String, Long> want = Map.of("c", 3L, "d", 1L, "u", 1L);
       await().atMost(Duration.ofSeconds(90)).until(() -> {
-        result.waitUntilFinish(org.joda.time.Duration.millis(1)); // throws if it failed
-        return sum(counts.values()).equals(Map.of("c", 3L, "d", 1L, "u", 1L))
+        running.waitUntilFinish(org.joda.time.Duration.millis(1)); // throws if it failed
+        return sum(counts.values()).equals(want)
             && afters.values().size() >= 4 && deletes.values().size() >= 1;
       });
       Thread.sleep(2_000); // nothing more may come
-      assertThat(sum(counts.values())).isEqualTo(Map.of("c", 3L, "d", 1L, "u", 1L));
-      long at = java.time.Instant.parse("2026-12-02T10:11:12.345Z").toEpochMilli();
-      String atRendered = new org.joda.time.Instant(at).toString();
+      assertThat(sum(counts.values())).isEqualTo(want);
+      String at = new org.joda.time.Instant(
+          java.time.Instant.parse("2026-12-02T10:11:12.345Z").toEpochMilli()).toString();
       assertThat(afters.values()).containsExactlyInAnyOrder(
-          "c:1:a:null", "c:2:b:null", "c:3:c:" + atRendered, "u:2:b2:null");
+          "c:1:a:null", "c:2:b:null", "c:3:c:" + at, "u:2:b2:null");
       assertThat(deletes.values()).containsExactly("3:" + table);
     } finally {
-      result.cancel();
+      if (result != null) {
+        result.cancel();
+      }
       if (db.isPostgres()) {
         db.dropSlotAndPublication(table);
       }
