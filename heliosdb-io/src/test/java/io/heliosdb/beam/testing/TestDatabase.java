@@ -1,6 +1,8 @@
 package io.heliosdb.beam.testing;
 
+import io.heliosdb.beam.CdcOptions;
 import io.heliosdb.beam.ConnectionConfiguration;
+import io.heliosdb.beam.dialect.Dialects;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -113,6 +115,25 @@ public final class TestDatabase {
   public void createPublicationAndSlot(String table) throws SQLException {
     execute("CREATE PUBLICATION " + table + " FOR TABLE " + table,
         "SELECT pg_create_logical_replication_slot('" + table + "', 'pgoutput')");
+  }
+
+  /**
+   * CDC of {@code table} from now on, with one-second heartbeats: PostgreSQL gets a full replica
+   * identity, a publication and a slot named as the table (drop them with {@link
+   * #dropSlotAndPublication}); MySQL and MariaDB start at the current binlog position.
+   */
+  public CdcOptions cdcFromNow(String table) throws SQLException {
+    CdcOptions options = CdcOptions.create().withSlotName(table)
+        .withHeartbeatInterval(org.joda.time.Duration.standardSeconds(1));
+    if (isPostgres()) {
+      execute("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
+      createPublicationAndSlot(table);
+      return options;
+    }
+    try (Connection connection = connect()) {
+      return options.withStartPosition(
+          Dialects.forJdbcUrl(url, url).currentLogPosition(connection));
+    }
   }
 
   /**
