@@ -117,7 +117,7 @@ public final class HeliosDbIO {
    */
   static final int DIRECT_RUNNER_BATCH_SIZE = 100;
 
-  /** Default number of parallel readers (the spec's default). */
+  /** Default number of parallel readers. */
   public static final int DEFAULT_PARALLELISM = 4;
 
   /** How long the log connector's poll waits for changes: the floor of CDC latency. */
@@ -277,8 +277,8 @@ public final class HeliosDbIO {
     }
 
     /**
-     * How reads retry connection and read failures; default {@link RetryOptions#create()}: the
-     * spec's exponential backoff for connection failures, 3 retries 5 s apart for read failures.
+     * How reads retry connection and read failures; default {@link RetryOptions#create()}:
+     * exponential backoff for connection failures, 3 retries 5 s apart for read failures.
      */
     public Read withRetry(RetryOptions options) {
       checkArgumentNotNull(options, "withRetry(options): options must not be null");

@@ -53,7 +53,7 @@ public abstract class RetryOptions implements Serializable {
     abstract RetryOptions build();
   }
 
-  /** The spec's policy: see the class documentation for the defaults. */
+  /** The default policy: see the class documentation for its values. */
   public static RetryOptions create() {
     return new AutoValue_RetryOptions.Builder()
         .setConnectionRetryTime(DEFAULT_CONNECTION_RETRY_TIME)

@@ -20,10 +20,9 @@ import org.apache.beam.sdk.values.Row;
 /**
  * A deterministic coder of {@link SnapshotSplit}s whose boundaries follow {@code keySchema}.
  *
- * <p>A split without an exported snapshot encodes exactly as before snapshots were added: the
- * kind's ordinal, range, rows per offset, boundaries, log start. A split with one adds {@link
- * #WITH_EXPORTED_SNAPSHOT} to the ordinal and appends the snapshot (id, pid, start), so splits
- * encoded by earlier versions still decode.
+ * <p>A split without an exported snapshot encodes as the kind's ordinal, range, rows per offset,
+ * boundaries and log start. A split with one adds {@link #WITH_EXPORTED_SNAPSHOT} to the ordinal
+ * and appends the snapshot (id, pid, start); splits without one decode alike either way.
  */
 public final class SnapshotSplitCoder extends CustomCoder<SnapshotSplit> {
   private static final long serialVersionUID = 1L;
