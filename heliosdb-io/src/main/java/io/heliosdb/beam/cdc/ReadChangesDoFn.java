@@ -192,7 +192,8 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
       BundleFinalizer finalizer)
       throws InterruptedException {
     try {
-      checkCapturedTables(); // a dropped table is named before the publication is touched
+      // at most every 10 s; at the first call, before the publication is touched
+      checkCapturedTables();
       updateCapturedTables();
     } catch (RuntimeException e) {
       return retryAfter(e, "making the log publish " + spec.settings().describeTables());
@@ -411,17 +412,18 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
         for (int i = 0; i < records.size(); i++) {
           SourceRecord record = records.get(i);
           LogPosition next = LogPosition.of(record.sourceOffset());
+          Struct source = ChangeConverter.isChange(record) ? ChangeConverter.sourceOf(record) : null;
           Row change = null;
           ChangeRouter.Route route = null;
           boolean emit;
           try {
-            if (ChangeConverter.isChange(record)) {
-              route = router.routeOf(ChangeConverter.sourceOf(record));
+            if (source != null) {
+              route = router.routeOf(source);
               change = route == null
                   ? null // a table the log reader's include list should have left out
                   : route.converter().convert(record, task.startOffset());
             }
-            emit = change != null && start.emits(route.index(), change, ChangeConverter.sourceOf(record));
+            emit = change != null && start.emits(route.index(), change, source);
           } catch (RuntimeException e) {
             // a change that cannot be converted (the table changed) fails the call before it is
             // claimed: the task keeps it, and the changes after it, for whoever reads on
@@ -435,8 +437,8 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
           }
           lastClaim = task.claimed(next);
           last = next;
-          if (ChangeConverter.isChange(record)) {
-            lastSource = ChangeConverter.sourceOf(record);
+          if (source != null) {
+            lastSource = source;
           }
           Instant time = ChangeConverter.timeOf(record);
           if (emit) {
@@ -512,7 +514,6 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
     }
     reportLag(lastTime, last == null ? tracker.currentRestriction() : last);
     reportAcknowledgements(task);
-    checkCapturedTables();
     metrics.checkpoint();
     return ProcessContinuation.resume();
   }
