@@ -61,10 +61,8 @@ class HandoffReadIT {
         db.execute("INSERT INTO " + table + " VALUES (" + MARKER + ", 'marker')");
         CdcReadIT.awaitWhileRunning(
             result, () -> events.values().stream().anyMatch(e -> e.startsWith("c|" + MARKER + "|")));
-        events.awaitQuiet(2_000, 30_000); // anything later or repeated would arrive by now
-
         Map<Long, String> table0 = TableWriters.contents(db, table);
-        ChangeReplica replica = ChangeReplica.replay(events.values());
+        ChangeReplica replica = ChangeReplica.awaitReplay(events, table0, 60_000);
         System.out.printf("[%s] %d snapshot rows, %d changes; writers: %d transactions (%d"
                 + " during the snapshot), %d rolled back%n", db, replica.snapshotRows(),
             replica.changes(), writers.transactions(), duringSnapshot, writers.rolledBack());
@@ -134,11 +132,11 @@ class HandoffReadIT {
         db.execute("INSERT INTO " + table + " VALUES (" + MARKER + ", 'marker')");
         CdcReadIT.awaitWhileRunning(
             rerun, () -> second.values().stream().anyMatch(e -> e.startsWith("c|" + MARKER + "|")));
-        Thread.sleep(1_000);
-        ChangeReplica replica = ChangeReplica.replay(second.values());
+        Map<Long, String> contents = TableWriters.contents(db, table);
+        ChangeReplica replica = ChangeReplica.awaitReplay(second, contents, 60_000);
         assertThat(second.duplicates()).isEmpty();
         assertThat(replica.violations()).isEmpty();
-        assertThat(replica.rows()).isEqualTo(TableWriters.contents(db, table));
+        assertThat(replica.rows()).isEqualTo(contents);
       } finally {
         rerun.cancel();
       }

@@ -144,4 +144,37 @@ class MetricsIT {
       db.dropQuietly(table);
     }
   }
+
+  /**
+   * An idle stream costs the runner about one call a second, not one per connector poll (every
+   * few milliseconds), and the first change after the idle time still arrives.
+   */
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
+  void anIdleStreamCallsAboutOnceASecond(TestDatabase db, TestPipeline pipeline)
+      throws Exception {
+    String table = CdcReadIT.createTable(db, "metrics_idle");
+    CdcOptions options = CdcReadIT.cdc(db, table);
+    pipeline.apply(CdcReadIT.read(db, table, options));
+    PipelineResult result = CdcReadIT.start(pipeline);
+    try {
+      db.execute("INSERT INTO " + table + " VALUES (1, 'a')");
+      CdcReadIT.awaitWhileRunning(result, () -> counter(query(result), ROWS_READ_TOTAL) >= 1);
+      long calls = counter(query(result), CHECKPOINTS_TOTAL);
+      long from = System.nanoTime();
+      Thread.sleep(10_000);
+      double seconds = (System.nanoTime() - from) / 1e9;
+      double callsPerSecond = (counter(query(result), CHECKPOINTS_TOTAL) - calls) / seconds;
+      System.out.printf("[%s] idle stream: %.1f calls/s%n", db, callsPerSecond);
+      assertThat(callsPerSecond).as("calls per second of an idle stream").isLessThan(4.0);
+
+      db.execute("INSERT INTO " + table + " VALUES (2, 'b')");
+      CdcReadIT.awaitWhileRunning(result, () -> counter(query(result), ROWS_READ_TOTAL) >= 2);
+      assertThat(counter(query(result), ROWS_READ_TOTAL)).isEqualTo(2);
+    } finally {
+      result.cancel();
+      CdcReadIT.dropSlot(db, table);
+      db.dropQuietly(table);
+    }
+  }
 }

@@ -88,21 +88,21 @@ class TablesHandoffIT {
         }
         CdcReadIT.awaitWhileRunning(result, () -> events.values().stream().allMatch(
             e -> e.values().stream().anyMatch(v -> v.startsWith("c|" + MARKER + "|"))));
-        for (StreamCollector e : events.values()) {
-          e.awaitQuiet(2_000, 30_000); // anything later or repeated would arrive by now
-        }
         assertThat(HandoffReadIT.changesPastTheSnapshot(result))
             .as("changes read after the plan's handover").isPositive();
         for (String table : sizes.keySet()) {
           StreamCollector collected = events.get(table);
-          ChangeReplica replica = ChangeReplica.replay(collected.values());
+          Map<Long, String> contents = TableWriters.contents(db, table);
+          ChangeReplica replica = ChangeReplica.awaitReplay(collected, contents, 60_000);
           System.out.printf("[%s] %s: %d snapshot rows, %d changes (writers: %d transactions,"
                   + " %d before the stream)%n", db, table, replica.snapshotRows(),
               replica.changes(), writers.stream().mapToLong(TableWriters::transactions).sum(),
               during);
           assertThat(collected.duplicates()).as(table + " duplicates").isEmpty();
           assertThat(replica.violations()).as(table + " violations").isEmpty();
-          assertThat(replica.rows()).as(table).isEqualTo(TableWriters.contents(db, table));
+          assertThat(replica.rows()).as(table).withFailMessage(() -> table + " differs:\n"
+              + ChangeReplica.differences(replica.rows(), contents, collected.values()))
+              .isEqualTo(contents);
           assertThat(replica.snapshotRows()).as(table + " snapshot rows")
               .isGreaterThanOrEqualTo((int) (sizes.get(table) * 0.9));
         }

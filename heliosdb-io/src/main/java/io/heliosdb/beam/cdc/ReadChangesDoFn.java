@@ -48,9 +48,13 @@ import org.slf4j.LoggerFactory;
  * instance, and is reused when the next call (of this instance, or of another instance of the
  * read the stream moved to) resumes where it stands. A call returns after {@link
  * #MAX_RECORDS_PER_CALL} records, {@link #MAX_CALL_MILLIS}, or as soon as a poll drained what
- * was waiting (fewer than {@link #FULL_POLL} records): runners such as the Direct runner release a call's outputs only
- * when it returns, so a call that went on polling a steady trickle would hold them back. It
- * returns {@code resume()} without delay: the connector's poll itself waits a few milliseconds.
+ * was waiting (fewer than {@link #FULL_POLL} records) after it read something: runners such as
+ * the Direct runner release a call's outputs only when it returns, so a call that went on
+ * polling a steady trickle would hold them back. While nothing arrives, the call goes on polling
+ * (each poll waits a few milliseconds) until the first record or {@link #MAX_CALL_MILLIS}: an
+ * idle stream costs the runner one call a second rather than one per poll, and the first change
+ * after the idle time is emitted as soon as it is polled. It returns {@code resume()} without
+ * delay.
  *
  * <h3>Acknowledgement</h3>
  * The last position claimed in a bundle is acknowledged to the connector (PostgreSQL: the slot's
@@ -463,6 +467,9 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
             }
           }
           handled++;
+        }
+        if (records.isEmpty() && handled == 0) {
+          continue; // idle: poll on until the first record or the call's end, not call again
         }
         if (records.size() < FULL_POLL) {
           break; // drained (or records given back earlier): hand the outputs to the runner now

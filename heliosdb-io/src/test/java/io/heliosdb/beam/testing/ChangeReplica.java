@@ -53,6 +53,25 @@ public final class ChangeReplica {
     return replay(rendered, Comparator.comparing(e -> e[5]));
   }
 
+  /**
+   * Replays what {@code events} collected until it equals {@code table}'s rows (read once: the
+   * writers have stopped), at most {@code maxMillis}, then until nothing more arrives for two
+   * seconds; returns the last replay. The outputs of parallel bundles reach a collector by
+   * separate paths and in any order, so an earlier change may arrive after a later marker: a
+   * test waits for the state it checks, and its assertions then show what never came.
+   */
+  public static ChangeReplica awaitReplay(
+      StreamCollector events, Map<Long, String> table, long maxMillis)
+      throws InterruptedException {
+    long deadline = System.currentTimeMillis() + maxMillis;
+    while (!replay(events.values()).rows().equals(table)
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200);
+    }
+    events.awaitQuiet(2_000, 30_000); // anything later or repeated would arrive by now
+    return replay(events.values());
+  }
+
   private static ChangeReplica replay(List<String> rendered, Comparator<String[]> order) {
     ChangeReplica replica = new ChangeReplica();
     List<String[]> events = new ArrayList<>();
@@ -104,6 +123,33 @@ public final class ChangeReplica {
       }
       default -> violations.add("unknown op: " + String.join("|", event));
     }
+  }
+
+  /**
+   * Where the replica differs from {@code table}: each differing key with its value on both sides
+   * and the envelopes of that key in replay order, so that a failure shows which change was lost.
+   */
+  public static String differences(
+      Map<Long, String> replica, Map<Long, String> table, List<String> rendered) {
+    java.util.Set<Long> keys = new java.util.TreeSet<>(replica.keySet());
+    keys.addAll(table.keySet());
+    StringBuilder out = new StringBuilder();
+    List<String[]> events = new ArrayList<>();
+    rendered.forEach(line -> events.add(line.split("\\|", 6)));
+    events.sort(Comparator.comparing(e -> e[4], PositionOrder.INSTANCE));
+    for (Long key : keys) {
+      if (java.util.Objects.equals(replica.get(key), table.get(key))) {
+        continue;
+      }
+      out.append("key ").append(key).append(": replica ").append(replica.get(key))
+          .append(", table ").append(table.get(key)).append('\n');
+      for (String[] event : events) {
+        if (event[1].equals(String.valueOf(key))) {
+          out.append("    ").append(String.join("|", event)).append('\n');
+        }
+      }
+    }
+    return out.toString();
   }
 
   /** The replica: {@code id -> v}. */
