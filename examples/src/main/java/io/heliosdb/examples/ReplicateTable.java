@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * Copies a table into a PostgreSQL replica table with {@link HeliosDbIO}, upserting by primary
  * key ({@link UpsertToPostgresFn}): with {@code --mode=snapshot} (the default) the table once, read
  * in parallel; with {@code --mode=cdc} its inserts, updates and deletes as they happen, for as long
- * as the pipeline runs. The replica table must exist, with the source's column names and a
+ * as the pipeline runs; with {@code --mode=snapshot-then-cdc} the table read in parallel, then its
+ * changes from the snapshot's position on. The source may be PostgreSQL, MySQL or MariaDB; the
+ * replica is PostgreSQL. The replica table must exist, with the source's column names and a
  * primary key. Since every write is an upsert or a delete by key, rows written again after a
  * restart leave the replica unchanged.
  *
@@ -33,12 +35,13 @@ import org.slf4j.LoggerFactory;
  *     --table=public.orders --replicaTable=public.orders_replica --parallelism=4
  * }</pre>
  *
- * <p>In CDC mode the pipeline runs in streaming mode as {@link StreamChangesToJson} does: on
+ * <p>In the CDC modes the pipeline runs in streaming mode as {@link StreamChangesToJson} does: on
  * Flink detached, with checkpointing every second unless {@code --checkpointingInterval} is given;
  * {@code run()} returns once the job is submitted and the job runs until it is cancelled.
  *
  * <p>The password is taken from {@code --password} or the environment variable {@code
  * HELIOSDB_PASSWORD}, for both databases; it is never logged or stored in the pipeline options.
+ * The replica's user is {@code --replicaUsername}, by default {@code --username}.
  */
 public class ReplicateTable {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicateTable.class);
@@ -57,7 +60,13 @@ public class ReplicateTable {
 
     void setReplicaUrl(String value);
 
-    @Description("snapshot (copy the table once, the default) or cdc (stream its changes)")
+    @Description("The user of the replica's database; default: --username")
+    String getReplicaUsername();
+
+    void setReplicaUsername(String value);
+
+    @Description("snapshot (copy the table once, the default), cdc (stream its changes) or"
+        + " snapshot-then-cdc (copy the table, then stream its changes from there)")
     @Default.String("snapshot")
     String getMode();
 
@@ -67,6 +76,12 @@ public class ReplicateTable {
     String getSlotName();
 
     void setSlotName(String value);
+
+    @Description("cdc on MySQL/MariaDB: the server id of the binlog reader (1 to 4294967295);"
+        + " default: drawn when the pipeline is built")
+    Long getServerId();
+
+    void setServerId(Long value);
 
     @Description(
         "The number of parallel readers of a snapshot, and on the FlinkRunner Flink's parallelism"
@@ -87,12 +102,15 @@ public class ReplicateTable {
         options.getReplicaUrl() != null ? options.getReplicaUrl() : options.getJdbcUrl();
     ConnectionConfiguration connection = StreamingExample.connection(options);
     options.setReplicaUrl(ConnectionConfiguration.create(replicaUrl).getRedactedUrl());
+    boolean snapshot = !options.getMode().equals("cdc");
     boolean cdc = switch (options.getMode()) {
       case "snapshot" -> false;
-      case "cdc" -> true;
-      default -> throw new IllegalArgumentException(
-          "--mode must be snapshot or cdc, not '" + options.getMode() + "'");
+      case "cdc", "snapshot-then-cdc" -> true;
+      default -> throw new IllegalArgumentException("--mode must be snapshot, cdc or"
+          + " snapshot-then-cdc, not '" + options.getMode() + "'");
     };
+    String replicaUsername = options.getReplicaUsername() != null
+        ? options.getReplicaUsername() : connection.getUsername();
     if (options.getParallelism() == -1) {
       options.setParallelism(4);
     }
@@ -106,8 +124,12 @@ public class ReplicateTable {
       if (options.getSlotName() != null) {
         cdcOptions = cdcOptions.withSlotName(options.getSlotName());
       }
+      if (options.getServerId() != null) {
+        cdcOptions = cdcOptions.withServerId(options.getServerId());
+      }
       read = read.withCdc(cdcOptions);
-    } else {
+    }
+    if (snapshot) {
       read = read.withSnapshot(SnapshotOptions.byPrimaryKey().withChunkSize(50_000))
           .withParallelism(parallelism);
     }
@@ -116,7 +138,7 @@ public class ReplicateTable {
     pipeline
         .apply((cdc ? "Changes of " : "Read ") + options.getTable(), read)
         .apply("Upsert into " + options.getReplicaTable(),
-            ParDo.of(new UpsertToPostgresFn(replicaUrl, connection.getUsername(), password,
+            ParDo.of(new UpsertToPostgresFn(replicaUrl, replicaUsername, password,
                 options.getReplicaTable())));
 
     LOG.info("Replicating {} ({}) from {} into {} at {}", options.getTable(), options.getMode(),

@@ -3,6 +3,7 @@ package io.heliosdb.beam;
 import static org.apache.beam.sdk.util.Preconditions.checkArgumentNotNull;
 
 import com.google.auto.value.AutoValue;
+import io.heliosdb.beam.dialect.OwnedChangeProperties;
 import java.io.Serializable;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.transforms.display.DisplayData;
@@ -40,6 +41,9 @@ public abstract class CdcOptions implements Serializable {
 
   public abstract Duration getHeartbeatInterval();
 
+  /** Debezium settings passed through to the log reader; see {@link #withDebeziumProperties}. */
+  public abstract java.util.Map<String, String> getDebeziumProperties();
+
   abstract Builder toBuilder();
 
   @AutoValue.Builder
@@ -54,6 +58,8 @@ public abstract class CdcOptions implements Serializable {
 
     abstract Builder setHeartbeatInterval(Duration interval);
 
+    abstract Builder setDebeziumProperties(java.util.Map<String, String> properties);
+
     abstract CdcOptions build();
   }
 
@@ -61,6 +67,7 @@ public abstract class CdcOptions implements Serializable {
   public static CdcOptions create() {
     return new AutoValue_CdcOptions.Builder()
         .setHeartbeatInterval(DEFAULT_HEARTBEAT_INTERVAL)
+        .setDebeziumProperties(java.util.Map.of())
         .build();
   }
 
@@ -141,6 +148,37 @@ public abstract class CdcOptions implements Serializable {
     return toBuilder().setHeartbeatInterval(interval).build();
   }
 
+  /**
+   * Debezium connector settings that HeliosDbIO does not set, given to the log reader as they
+   * are (replacing any given before): for example {@code column.mask.with.12.chars} to mask a column or
+   * {@code column.truncate.to.20.chars} to truncate one, {@code heartbeat.action.query}
+   * to write to a table at each heartbeat (which moves an idle database's slot), {@code
+   * database.initial.statements}, {@code max.queue.size}. They apply to the one log reader of a
+   * read, for {@link HeliosDbIO.Read#withCdc} and {@link ReadTables#withCdc} alike, and are
+   * checked by Debezium when the log reader starts. Their values are never shown in display data
+   * (their names are).
+   *
+   * <p>Settings HeliosDbIO sets or relies on are refused, each with the reason and the option to
+   * use instead: the connector, its name and topic prefix; host, port, database, user, password
+   * and TLS (from {@link ConnectionConfiguration}); slot, publication, plug-in, server id and
+   * heartbeat interval (options of this class); the include and exclude lists of tables and
+   * columns; {@code snapshot.*}, {@code incremental.snapshot.*} and {@code signal.*}; {@code
+   * offset.*} and {@code schema.history.internal*}; the handling modes of decimals, binaries,
+   * intervals, times and unsigned integers, converters and source types (the output schema
+   * depends on them); tombstones, skipped operations, schema changes, transaction metadata;
+   * the retry, polling and keep-alive settings; and Kafka Connect's transforms, predicates and
+   * converters, which a log reader without Kafka Connect would not apply.
+   *
+   * @throws IllegalArgumentException naming the first refused key and why, or a null or blank
+   *     key or a null value
+   */
+  public CdcOptions withDebeziumProperties(java.util.Map<String, String> properties) {
+    java.util.Map<String, String> copy =
+        NamedValues.copyOf("CdcOptions.withDebeziumProperties", properties);
+    OwnedChangeProperties.check("CdcOptions.withDebeziumProperties", copy);
+    return toBuilder().setDebeziumProperties(copy).build();
+  }
+
   void populateDisplayData(DisplayData.Builder builder) {
     builder
         .addIfNotNull(DisplayData.item("slotName", getSlotName()).withLabel("Replication slot"))
@@ -152,5 +190,10 @@ public abstract class CdcOptions implements Serializable {
         .add(
             DisplayData.item("heartbeatInterval", getHeartbeatInterval())
                 .withLabel("Heartbeat interval"));
+    if (!getDebeziumProperties().isEmpty()) {
+      builder.add(DisplayData.item(
+              "debeziumProperties", String.join(", ", getDebeziumProperties().keySet()))
+          .withLabel("Debezium properties (names)"));
+    }
   }
 }

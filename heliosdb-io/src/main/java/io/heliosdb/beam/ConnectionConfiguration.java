@@ -8,10 +8,14 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.util.SerializableUtils;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
@@ -28,7 +32,10 @@ import org.joda.time.Duration;
  * }</pre>
  *
  * <p>The password never appears in {@link #toString()}, display data, logs or exceptions; a
- * {@code password=} parameter inside the URL is redacted as well.
+ * {@code password=} parameter inside the URL is redacted as well. To keep it out of the pipeline
+ * altogether, give a {@link PasswordProvider} ({@link #withPasswordProvider}), called where
+ * connections are opened; for connections a URL cannot describe (IAM logins, socket factories,
+ * TLS built in code), a {@link DataSourceProvider} ({@link #withDataSourceProvider}).
  */
 @AutoValue
 public abstract class ConnectionConfiguration implements Serializable {
@@ -51,6 +58,12 @@ public abstract class ConnectionConfiguration implements Serializable {
   public abstract @Nullable String getUsername();
 
   abstract @Nullable String getPassword();
+
+  /** The provider of the password, if one is set; see {@link #withPasswordProvider}. */
+  public abstract @Nullable PasswordProvider getPasswordProvider();
+
+  /** The provider of the data source, if one is set; see {@link #withDataSourceProvider}. */
+  public abstract @Nullable DataSourceProvider getDataSourceProvider();
 
   /** Minimum idle connections of the pool; default 1, range 1–100. */
   public abstract int getMinConnections();
@@ -85,6 +98,10 @@ public abstract class ConnectionConfiguration implements Serializable {
     abstract Builder setUsername(@Nullable String username);
 
     abstract Builder setPassword(@Nullable String password);
+
+    abstract Builder setPasswordProvider(@Nullable PasswordProvider provider);
+
+    abstract Builder setDataSourceProvider(@Nullable DataSourceProvider provider);
 
     abstract Builder setMinConnections(int min);
 
@@ -199,8 +216,64 @@ public abstract class ConnectionConfiguration implements Serializable {
     return toBuilder().setUsername(username).build();
   }
 
+  /**
+   * The password, kept in the pipeline (serialized with it, never shown). Refused together with
+   * {@link #withPasswordProvider}.
+   */
   public ConnectionConfiguration withPassword(String password) {
+    if (getPasswordProvider() != null) {
+      throw new IllegalArgumentException(BOTH_PASSWORDS);
+    }
     return toBuilder().setPassword(password).build();
+  }
+
+  private static final String BOTH_PASSWORDS =
+      "ConnectionConfiguration: withPassword(...) (or a password in the URL) and"
+          + " withPasswordProvider(...) both give the password; set only one";
+
+  /**
+   * Where the password comes from, asked each time a connection is opened: on the workers for
+   * the pool's connections and the CDC log reader's ({@code database.password} of Debezium), and
+   * where the pipeline is built for its catalog reads. Only the provider is serialized with the
+   * pipeline; the password it returns is never kept in the configuration, nor shown in {@link
+   * #toString()}, display data, logs or exceptions. A provider that fails, or returns null, fails
+   * the connection with an error of SQLState {@code 08001} naming the provider's class, retried
+   * as a connection failure ({@link RetryOptions#withConnectionRetryTime}).
+   *
+   * <p>Pools are shared by configurations that are equal, the provider compared by its
+   * serialized form; connections of a pool keep the password they were opened with.
+   *
+   * @throws IllegalArgumentException if a password is set too ({@link #withPassword} or the
+   *     URL's {@code user:password@})
+   */
+  public ConnectionConfiguration withPasswordProvider(PasswordProvider provider) {
+    checkArgumentNotNull(
+        provider, "ConnectionConfiguration.withPasswordProvider(provider): must not be null");
+    if (getPassword() != null) {
+      throw new IllegalArgumentException(BOTH_PASSWORDS);
+    }
+    return toBuilder().setPasswordProvider(provider).build();
+  }
+
+  /**
+   * Opens every JDBC connection of HeliosDbIO from the {@link javax.sql.DataSource} the provider
+   * creates on the worker, instead of from the URL, {@link #withUsername username} and password:
+   * the pool (HikariCP, with this configuration's sizes and time-outs) wraps that data source,
+   * and {@link #withConnectionInitSql} still runs on each connection. The data source brings its
+   * own credentials, driver properties and TLS, so {@link #withConnectionProperties} is refused
+   * with it.
+   *
+   * <p>The JDBC URL is still required: it names the database, which picks the dialect (SQL,
+   * types, log reader) and the database in metrics, and it gives the CDC log reader its host,
+   * port, database and TLS parameters. Debezium connects by itself, not through this data
+   * source: CDC logs in with {@link #withUsername} and {@link #withPassword} or {@link
+   * #withPasswordProvider} (for IAM authentication, a provider of the current token). Point the
+   * URL at the host the log reader can reach.
+   */
+  public ConnectionConfiguration withDataSourceProvider(DataSourceProvider provider) {
+    checkArgumentNotNull(
+        provider, "ConnectionConfiguration.withDataSourceProvider(provider): must not be null");
+    return toBuilder().setDataSourceProvider(provider).build();
   }
 
   /** Minimum idle connections kept by the pool (1–100, default 1). */
@@ -245,25 +318,16 @@ public abstract class ConnectionConfiguration implements Serializable {
    *     {@code password}, which {@link #withUsername} and {@link #withPassword} set
    */
   public ConnectionConfiguration withConnectionProperties(java.util.Map<String, String> properties) {
-    checkArgumentNotNull(
-        properties, "ConnectionConfiguration.withConnectionProperties(properties): must not be null");
-    java.util.Map<String, String> copy = new java.util.TreeMap<>();
-    properties.forEach((key, value) -> {
-      if (key == null || key.isBlank() || value == null) {
-        throw new IllegalArgumentException(
-            "ConnectionConfiguration.withConnectionProperties: property '" + key
-                + "' must have a non-blank name and a value");
-      }
+    java.util.Map<String, String> copy =
+        NamedValues.copyOf("ConnectionConfiguration.withConnectionProperties", properties);
+    for (String key : copy.keySet()) {
       if (key.equalsIgnoreCase("user") || key.equalsIgnoreCase("password")) {
         throw new IllegalArgumentException(
             "ConnectionConfiguration.withConnectionProperties: set '" + key + "' with with"
                 + (key.equalsIgnoreCase("user") ? "Username" : "Password") + "(...)");
       }
-      copy.put(key, value);
-    });
-    return toBuilder()
-        .setConnectionProperties(java.util.Collections.unmodifiableMap(copy))
-        .build();
+    }
+    return toBuilder().setConnectionProperties(copy).build();
   }
 
   /**
@@ -290,6 +354,12 @@ public abstract class ConnectionConfiguration implements Serializable {
 
   /** Cross-option checks; called when the pipeline is built. */
   void validate() {
+    if (getDataSourceProvider() != null && !getConnectionProperties().isEmpty()) {
+      throw new IllegalArgumentException(
+          "ConnectionConfiguration: withConnectionProperties(...) is ignored with"
+              + " withDataSourceProvider(...); set the properties " + getConnectionProperties()
+              .keySet() + " on the data source the provider creates");
+    }
     if (getMinConnections() > getMaxConnections()) {
       throw new IllegalArgumentException(
           String.format(
@@ -312,9 +382,58 @@ public abstract class ConnectionConfiguration implements Serializable {
     }
   }
 
-  /** The password, for opening connections only. */
-  public @Nullable String password() {
-    return getPassword();
+  /**
+   * The password, for opening connections only: {@link #withPassword}'s, else the provider's
+   * answer (asked on each call), else null.
+   *
+   * @throws java.sql.SQLException of SQLState {@code 08001} if the provider fails or returns
+   *     null, naming its class
+   */
+  public @Nullable String password() throws java.sql.SQLException {
+    PasswordProvider provider = getPasswordProvider();
+    if (provider == null) {
+      return getPassword();
+    }
+    String password;
+    try {
+      password = provider.password();
+    } catch (Exception e) {
+      throw new java.sql.SQLException("The password provider " + provider.getClass().getName()
+          + " of ConnectionConfiguration.withPasswordProvider failed: " + e, "08001", e);
+    }
+    if (password == null) {
+      throw new java.sql.SQLException("The password provider " + provider.getClass().getName()
+          + " of ConnectionConfiguration.withPasswordProvider returned null", "08001");
+    }
+    return password;
+  }
+
+  /**
+   * Identifies the credentials without holding them: the password's SHA-256, or that of the
+   * serialized providers (of the password and of the data source), equal for the copies a worker
+   * deserializes of one configuration. Pools are shared by it.
+   */
+  public String credentialsFingerprint() {
+    StringBuilder fingerprint = new StringBuilder();
+    if (getPasswordProvider() != null) {
+      fingerprint.append("password provider ").append(
+          sha256(SerializableUtils.serializeToByteArray(getPasswordProvider())));
+    } else if (getPassword() != null) {
+      fingerprint.append(sha256(getPassword().getBytes(StandardCharsets.UTF_8)));
+    }
+    if (getDataSourceProvider() != null) {
+      fingerprint.append(" data source provider ").append(
+          sha256(SerializableUtils.serializeToByteArray(getDataSourceProvider())));
+    }
+    return fingerprint.toString();
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 
   void populateDisplayData(DisplayData.Builder builder) {
@@ -331,6 +450,15 @@ public abstract class ConnectionConfiguration implements Serializable {
               "connectionProperties", String.join(", ", getConnectionProperties().keySet()))
           .withLabel("Connection properties (names)"));
     }
+    if (getPasswordProvider() != null) {
+      builder.add(DisplayData.item("passwordProvider", getPasswordProvider().getClass().getName())
+          .withLabel("Password provider"));
+    }
+    if (getDataSourceProvider() != null) {
+      builder.add(DisplayData.item(
+              "dataSourceProvider", getDataSourceProvider().getClass().getName())
+          .withLabel("Data source provider"));
+    }
     if (!getConnectionInitSql().isEmpty()) {
       builder.add(DisplayData.item("connectionInitSql", getConnectionInitSql().size() + " statements")
           .withLabel("Connection init SQL"));
@@ -344,7 +472,9 @@ public abstract class ConnectionConfiguration implements Serializable {
         + ", username="
         + getUsername()
         + ", password="
-        + (getPassword() == null ? "<none>" : "***")
+        + (getPassword() != null ? "***"
+            : getPasswordProvider() != null ? "<provider>" : "<none>")
+        + (getDataSourceProvider() == null ? "" : ", dataSource=<provider>")
         + ", pool="
         + getMinConnections()
         + ".."

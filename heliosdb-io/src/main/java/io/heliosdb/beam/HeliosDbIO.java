@@ -9,6 +9,7 @@ import io.heliosdb.beam.cdc.CdcRead;
 import io.heliosdb.beam.cdc.CdcSpec;
 import io.heliosdb.beam.dialect.ChangeCaptureSettings;
 import io.heliosdb.beam.dialect.Dialects;
+import io.heliosdb.beam.dialect.RequiredLibraries;
 import io.heliosdb.beam.incremental.PollTableDoFn;
 import io.heliosdb.beam.incremental.IncrementalSpec;
 import io.heliosdb.beam.handoff.SnapshotThenCdcRead;
@@ -17,6 +18,7 @@ import io.heliosdb.beam.snapshot.KeyOrder;
 import io.heliosdb.beam.snapshot.SnapshotRead;
 import io.heliosdb.beam.stream.StreamRead;
 import io.heliosdb.beam.snapshot.SnapshotSpec;
+import io.heliosdb.beam.sql.TablePart;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PBegin;
@@ -27,7 +29,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * IO to read PostgreSQL, MySQL/MariaDB and Oracle tables into Beam as schema'd {@link Row}s.
  *
- * <h3>Snapshot</h3>
+ * <h2>Snapshot</h2>
  *
  * <p>Reads the whole table in parallel, chunked by its primary key, resumable after the last row
  * emitted. For example:
@@ -60,7 +62,15 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * (the planning worker stops, the database restarts), the read fails and must be run again (see
  * {@code docs/snapshot.md}).
  *
- * <h3>Snapshot then CDC</h3>
+ * <h2>Part of a table</h2>
+ *
+ * <p>In snapshot and incremental mode, {@link Read#withColumns(String...)} outputs only some
+ * columns, in the order given, and {@link Read#withRowFilter(String, Object...)} only the rows
+ * that match a condition whose values are bound parameters; the guarantees above hold for the
+ * rows that match. CDC modes refuse both. There is no free SQL query: see {@code
+ * docs/snapshot.md}.
+ *
+ * <h2>Snapshot then CDC</h2>
  *
  * <p>With both {@link Read#withSnapshot} and {@link Read#withCdc}, reads the table in parallel
  * chunks as read events ({@code op = "r"}), then streams its changes, with no change lost or
@@ -165,6 +175,11 @@ public final class HeliosDbIO {
 
     abstract RetryOptions getRetryOptions();
 
+    /** The projected columns, in output order; null for all of the table's. */
+    abstract @Nullable List<String> getColumns();
+
+    abstract @Nullable RowFilter getRowFilter();
+
     abstract Builder toBuilder();
 
     @AutoValue.Builder
@@ -190,6 +205,10 @@ public final class HeliosDbIO {
       abstract Builder setOutputBatchSize(Integer rows);
 
       abstract Builder setRetryOptions(RetryOptions options);
+
+      abstract Builder setColumns(List<String> columns);
+
+      abstract Builder setRowFilter(RowFilter filter);
 
       abstract Read build();
     }
@@ -218,6 +237,65 @@ public final class HeliosDbIO {
     public Read withSnapshot(SnapshotOptions options) {
       checkArgumentNotNull(options, "withSnapshot(options): options must not be null");
       return toBuilder().setSnapshotOptions(options).build();
+    }
+
+    /**
+     * Outputs only these columns, in this order, named exactly as the catalog stores them (case
+     * included); default: every column, in table order. The output schema has these fields only.
+     * A column the table lacks fails when the pipeline is built, naming it and the table.
+     *
+     * <p>The read still selects the columns it needs for itself, without outputting them: the
+     * split column of a snapshot by key ranges, the tracking column and primary key of an
+     * incremental read. Applies to snapshot and incremental reads; refused with {@link #withCdc},
+     * whose change envelopes carry whole rows (select their fields downstream).
+     */
+    public Read withColumns(String... columns) {
+      checkArgumentNotNull(columns, "withColumns(columns): columns must not be null");
+      return withColumns(java.util.Arrays.asList(columns));
+    }
+
+    /** See {@link #withColumns(String...)}. */
+    public Read withColumns(List<String> columns) {
+      checkArgumentNotNull(columns, "withColumns(columns): columns must not be null");
+      if (columns.isEmpty()) {
+        throw new IllegalArgumentException("withColumns(): name at least one column");
+      }
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (String column : columns) {
+        checkArgumentNotNull(column, "withColumns(" + columns + "): a column is null");
+        if (!seen.add(column)) {
+          throw new IllegalArgumentException(
+              "withColumns(" + columns + "): column " + column + " is named twice");
+        }
+      }
+      return toBuilder().setColumns(List.copyOf(columns)).build();
+    }
+
+    /**
+     * Reads only the rows that match {@code condition}, a boolean SQL expression on the table's
+     * columns with {@code ?} placeholders for {@code parameters}, which are bound, never written
+     * into the SQL; for example {@code withRowFilter("region = ? AND amount > ?", "eu", 100)}.
+     * See {@link RowFilter} for what a condition may hold. A condition the database rejects
+     * (unknown column, wrong parameter type) fails when the pipeline is built.
+     *
+     * <p>A snapshot ANDs it with every chunk's key bounds, so each matching row is read exactly
+     * once; the chunks are planned over the whole table. An incremental read ANDs it with the
+     * cursor on every poll: a row is read when it matches at the poll that passes its tracking
+     * value. Refused with {@link #withCdc}.
+     */
+    public Read withRowFilter(String condition, Object... parameters) {
+      return withRowFilter(RowFilter.of(condition, parameters));
+    }
+
+    /** See {@link #withRowFilter(String, Object...)}. */
+    public Read withRowFilter(RowFilter filter) {
+      checkArgumentNotNull(filter, "withRowFilter(filter): filter must not be null");
+      return toBuilder().setRowFilter(filter).build();
+    }
+
+    /** The columns and rows that the read outputs. */
+    TablePart part() {
+      return new TablePart(getColumns() == null ? List.of() : getColumns(), getRowFilter());
     }
 
     /**
@@ -312,7 +390,7 @@ public final class HeliosDbIO {
       String table = checkArgumentNotNull(getTable(), "HeliosDbIO.read() requires withTable(...)");
       ConnectionConfiguration config = validatedConnection("HeliosDbIO.read()");
       RunnerSupport.checkMode(this, input.getPipeline().getOptions(), "HeliosDbIO.read()");
-      Dialect dialect = Dialects.forJdbcUrl(config.getJdbcUrl(), config.getRedactedUrl());
+      Dialect dialect = dialect(config, "HeliosDbIO.read()");
       checkDialectSupportsMode(dialect);
       TableMetadata metadata = TableDetector.detect(config, dialect, table);
       if (getIncrementalOptions() != null) {
@@ -345,8 +423,27 @@ public final class HeliosDbIO {
       return config.withRetryOptions(getRetryOptions());
     }
 
+    /**
+     * The dialect of the connection's database, after checking that the libraries the read loads
+     * by class name (its JDBC driver; for CDC, its Debezium connector) are on the class path.
+     */
+    Dialect dialect(ConnectionConfiguration config, String transform) {
+      Dialect dialect = Dialects.forJdbcUrl(config.getJdbcUrl(), config.getRedactedUrl());
+      RequiredLibraries.check(dialect, getCdcOptions() != null, transform);
+      return dialect;
+    }
+
     /** Refuses options of one read mode given with another, before connecting. */
     private void checkModeOptions() {
+      if (getCdcOptions() != null && (getColumns() != null || getRowFilter() != null)) {
+        String option = getColumns() != null ? "withColumns(...)" : "withRowFilter(...)";
+        throw new IllegalArgumentException(
+            "HeliosDbIO.read(): " + option + " does not apply to withCdc(...): change envelopes"
+                + " carry whole rows before and after each change, and a filter on the snapshot"
+                + " that the stream does not apply would disagree with it. Select fields or"
+                + " filter envelopes downstream (Select, Filter), or read the part of the table"
+                + " with withSnapshot(...) or withIncremental(...) alone");
+      }
       if (getIncrementalOptions() != null && getCdcOptions() != null) {
         throw new IllegalArgumentException(
             "HeliosDbIO.read(): withIncremental(...) and withCdc(...) are two read modes; use one");
@@ -391,7 +488,9 @@ public final class HeliosDbIO {
               outputBatchSize(directRunner),
               directRunner,
               getUnknownTypesAsString());
+      spec = spec.withPart(part());
       spec.tableSchema(); // fails here, naming the column, if a type has no mapping
+      TableDetector.checkRowFilter(config, dialect, metadata, getRowFilter());
       return spec;
     }
 
@@ -497,8 +596,10 @@ public final class HeliosDbIO {
               directRunner ? Math.max(batchSize, DIRECT_RUNNER_BATCH_SIZE) : getFetchSize(),
               getFetchSize(),
               batchSize,
-              getUnknownTypesAsString());
-      spec.tableSchema(); // fails here, naming the column, if a type has no mapping
+              getUnknownTypesAsString())
+              .withPart(part());
+      spec.selectedSchema(); // fails here, naming the column, if a type has no mapping
+      TableDetector.checkRowFilter(config, dialect, metadata, getRowFilter());
       TableDetector.warnIfNotIndexed(config, dialect, metadata, options.getTrackingColumn());
       return input.apply(
           "Incremental " + metadata.table(),
@@ -540,7 +641,8 @@ public final class HeliosDbIO {
               options.getPublicationName() != null ? options.getPublicationName() : slot,
               serverId,
               options.getHeartbeatInterval().getMillis(),
-              CDC_POLL_MILLIS);
+              CDC_POLL_MILLIS,
+              options.getDebeziumProperties());
       // checked now, not when the stream starts: the URL's form and the start position's
       dialect.changeTaskProperties(config.getJdbcUrl(), config.getRedactedUrl(), settings);
       if (options.getStartPosition() != null) {
@@ -635,6 +737,14 @@ public final class HeliosDbIO {
               DisplayData.item("unknownTypesAsString", getUnknownTypesAsString())
                   .withLabel("Unknown types as strings"));
       getRetryOptions().populateDisplayData(builder);
+      if (getColumns() != null) {
+        builder.add(DisplayData.item("columns", String.join(", ", getColumns()))
+            .withLabel("Columns"));
+      }
+      if (getRowFilter() != null) {
+        builder.add(DisplayData.item("rowFilter", getRowFilter().getCondition())
+            .withLabel("Row filter"));
+      }
       if (getIncrementalOptions() != null) {
         getIncrementalOptions().populateDisplayData(builder);
         return;

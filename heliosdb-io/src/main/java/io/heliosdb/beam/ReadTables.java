@@ -6,7 +6,6 @@ import com.google.auto.value.AutoValue;
 import io.heliosdb.beam.cdc.CdcRead;
 import io.heliosdb.beam.cdc.CdcSpec;
 import io.heliosdb.beam.dialect.Dialect;
-import io.heliosdb.beam.dialect.Dialects;
 import io.heliosdb.beam.metrics.SourceMetrics;
 import io.heliosdb.beam.schema.TableId;
 import io.heliosdb.beam.schema.TableMetadata;
@@ -76,6 +75,12 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
   /** The tables added to a running snapshot-then-CDC capture, by {@code namespace.table}. */
   abstract List<String> getAddedTables();
 
+  /** The projected columns of single tables, by {@code namespace.table}. */
+  abstract Map<String, List<String>> getTableColumns();
+
+  /** The row filters of single tables, by {@code namespace.table}. */
+  abstract Map<String, RowFilter> getTableRowFilters();
+
   abstract Builder toBuilder();
 
   static ReadTables create(HeliosDbIO.Read read) {
@@ -83,6 +88,8 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
         .setRead(read)
         .setTableIncrementalOptions(Map.of())
         .setAddedTables(List.of())
+        .setTableColumns(Map.of())
+        .setTableRowFilters(Map.of())
         .build();
   }
 
@@ -95,6 +102,10 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
     abstract Builder setTableIncrementalOptions(Map<String, IncrementalOptions> options);
 
     abstract Builder setAddedTables(List<String> tables);
+
+    abstract Builder setTableColumns(Map<String, List<String>> columns);
+
+    abstract Builder setTableRowFilters(Map<String, RowFilter> filters);
 
     abstract ReadTables build();
   }
@@ -180,6 +191,35 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
   }
 
   /**
+   * Outputs only these columns of one table of the set, in this order; see {@link
+   * HeliosDbIO.Read#withColumns(String...)}. Snapshot and incremental reads only.
+   *
+   * @param table the table as the catalog names it, {@code namespace.table} (as in the output)
+   */
+  public ReadTables withColumns(String table, String... columns) {
+    checkArgumentNotNull(table, "withColumns(table, columns): table must not be null");
+    // validated as the single-table option is
+    List<String> checked = HeliosDbIO.read().withColumns(columns).getColumns();
+    Map<String, List<String>> perTable = new TreeMap<>(getTableColumns());
+    perTable.put(table, checked);
+    return toBuilder().setTableColumns(Collections.unmodifiableMap(perTable)).build();
+  }
+
+  /**
+   * Reads only the rows of one table of the set that match {@code filter}; see {@link
+   * HeliosDbIO.Read#withRowFilter(String, Object...)}. Snapshot and incremental reads only.
+   *
+   * @param table the table as the catalog names it, {@code namespace.table} (as in the output)
+   */
+  public ReadTables withRowFilter(String table, RowFilter filter) {
+    checkArgumentNotNull(table, "withRowFilter(table, filter): table must not be null");
+    checkArgumentNotNull(filter, "withRowFilter(table, filter): filter must not be null");
+    Map<String, RowFilter> perTable = new TreeMap<>(getTableRowFilters());
+    perTable.put(table, filter);
+    return toBuilder().setTableRowFilters(Collections.unmodifiableMap(perTable)).build();
+  }
+
+  /**
    * Captures the changes of every table with ONE log reader: one replication slot and one
    * publication (PostgreSQL), one binlog connection and server id (MySQL/MariaDB), one LogMiner
    * session (Oracle). Each table's change envelopes come out as its own {@code PCollection<Row>}
@@ -253,11 +293,12 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
             getSelection(),
             "HeliosDbIO.readTables() requires withTables(...), withTablePattern(...) or"
                 + " withNamespace(...)");
-    Dialect dialect = Dialects.forJdbcUrl(config.getJdbcUrl(), config.getRedactedUrl());
+    Dialect dialect = read.dialect(config, "HeliosDbIO.readTables()");
     List<TableId> tables = TableDetector.resolve(config, dialect, selection);
     resolvedTables = tables.stream().map(TableId::toString).toList();
     LOG.info("{} selects {} tables: {}", selection.describe(), tables.size(), resolvedTables);
     checkTableIncrementalOptions(read, tables);
+    checkTableParts(read, tables);
     if (!getAddedTables().isEmpty() && read.getCdcOptions() == null) {
       throw new IllegalArgumentException(
           "withAddedTables(" + getAddedTables() + ") applies to withSnapshot(...).withCdc(...),"
@@ -270,7 +311,7 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
             .getOrDefault(table.toString(), read.getIncrementalOptions());
         PCollection<Row> rows = input.apply(
             table.toString(),
-            read.withTable(dialect.quoteTable(table)).withIncremental(options));
+            readOf(table).withTable(dialect.quoteTable(table)).withIncremental(options));
         result = result.and(table.toString(), rows);
       }
       return result;
@@ -282,8 +323,9 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
     for (TableId table : tables) {
       TableMetadata metadata = TableDetector.detect(config, dialect, dialect.quoteTable(table));
       boolean singleReader = metadata.primaryKey().isEmpty() && !dialect.supportsPageRanges();
+      HeliosDbIO.Read tableRead = readOf(table);
       specs.add(
-          (singleReader ? read.withParallelism(1) : read)
+          (singleReader ? tableRead.withParallelism(1) : tableRead)
               .snapshotSpec(input, config, dialect, metadata));
     }
     return input.apply(
@@ -366,6 +408,39 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
       throw new IllegalArgumentException(
           "withAddedTables(" + getAddedTables() + ") names every selected table: there is no"
               + " earlier capture to continue; leave withAddedTables out");
+    }
+  }
+
+  /** The read of one table: the set's, with that table's columns and row filter. */
+  private HeliosDbIO.Read readOf(TableId table) {
+    HeliosDbIO.Read read = getRead();
+    List<String> columns = getTableColumns().get(table.toString());
+    RowFilter filter = getTableRowFilters().get(table.toString());
+    if (columns != null) {
+      read = read.withColumns(columns);
+    }
+    return filter == null ? read : read.withRowFilter(filter);
+  }
+
+  /** Per-table columns and filters must name selected tables, and apply to no CDC read. */
+  private void checkTableParts(HeliosDbIO.Read read, List<TableId> tables) {
+    List<String> names = tables.stream().map(TableId::toString).toList();
+    java.util.Set<String> named = new java.util.TreeSet<>(getTableColumns().keySet());
+    named.addAll(getTableRowFilters().keySet());
+    if (!named.isEmpty() && read.getCdcOptions() != null) {
+      throw new IllegalArgumentException(
+          "HeliosDbIO.readTables(): withColumns(table, ...) and withRowFilter(table, ...) for "
+              + named + " do not apply to withCdc(...): change envelopes carry whole rows, and a"
+              + " filter on the snapshot that the stream does not apply would disagree with it;"
+              + " select fields or filter envelopes downstream");
+    }
+    for (String table : named) {
+      if (!names.contains(table)) {
+        throw new IllegalArgumentException(
+            (getTableColumns().containsKey(table) ? "withColumns" : "withRowFilter") + "(\""
+                + table + "\", ...): " + table + " is not one of the selected tables " + names
+                + "; name it as namespace.table, as the catalog does");
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import io.heliosdb.beam.pool.DirectConnections;
 import io.heliosdb.beam.dialect.ExclusiveLogReader;
 import io.heliosdb.beam.schema.TableId;
 import io.heliosdb.beam.schema.TableMetadata;
+import io.heliosdb.beam.sql.TablePart;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -49,6 +50,31 @@ final class TableDetector {
   }
 
   /**
+   * Checks that the database accepts {@code filter} on the table, with its parameters bound: runs
+   * it once, ANDed with a false condition, so that no row is read.
+   *
+   * @throws IllegalArgumentException naming the filter, the table and the database's reason
+   */
+  static void checkRowFilter(
+      ConnectionConfiguration config, Dialect dialect, TableMetadata table,
+      @Nullable RowFilter filter) {
+    if (filter == null) {
+      return;
+    }
+    TablePart part = new TablePart(java.util.List.of(), filter);
+    String query = "SELECT 1 FROM " + dialect.quoteTable(table.table()) + part.where("1 = 0");
+    try (Connection connection = connect(config);
+        java.sql.PreparedStatement statement = connection.prepareStatement(query)) {
+      part.bindFilter(dialect, statement, 1);
+      statement.executeQuery().close();
+    } catch (SQLException e) {
+      throw new IllegalArgumentException(
+          filter.describe() + ": the database rejects it on table " + table.table() + " ("
+              + filter.getParameters().size() + " parameter(s) bound): " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * The tables a selection names, resolved against the catalog.
    *
    * @throws IllegalArgumentException if the selection selects no table
@@ -75,10 +101,7 @@ final class TableDetector {
     try {
       return DirectConnections.open(config);
     } catch (SQLException e) {
-      String reason = String.valueOf(e.getMessage());
-      if (config.password() != null && !config.password().isEmpty()) {
-        reason = reason.replace(config.password(), "***");
-      }
+      String reason = String.valueOf(e.getMessage()); // the password replaced (ConnectionSource)
       throw new HeliosDbException(
           "Cannot connect to " + config.getRedactedUrl() + " as user " + config.getUsername()
               + ": " + ConnectionConfiguration.redact(reason) + ". Check withConnection(...):"

@@ -37,6 +37,29 @@ class CdcOptionsTest {
   }
 
   @Test
+  void debeziumPropertiesAreCheckedWhenGivenAndOnlyTheirNamesShown() {
+    CdcOptions options = CdcOptions.create().withDebeziumProperties(
+        java.util.Map.of("column.mask.with.6.chars", "public.t.secret",
+            "database.initial.statements", "SET app.key = 'hunter2'"));
+    assertThat(options.getDebeziumProperties()).containsOnlyKeys(
+        "column.mask.with.6.chars", "database.initial.statements");
+    String shown = org.apache.beam.sdk.transforms.display.DisplayData.from(
+        builder -> options.populateDisplayData(builder)).toString();
+    assertThat(shown).contains("column.mask.with.6.chars").doesNotContain("hunter2");
+    assertThatThrownBy(() -> CdcOptions.create().withDebeziumProperties(
+            java.util.Map.of("database.hostname", "elsewhere")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("CdcOptions.withDebeziumProperties: 'database.hostname' is set by HeliosDbIO"
+            + " and cannot be passed through: it is taken from the JDBC URL of"
+            + " ConnectionConfiguration");
+    assertThatThrownBy(() -> CdcOptions.create().withDebeziumProperties(
+            java.util.Map.of(" ", "x")))
+        .hasMessageContaining("must have a non-blank name and a value");
+    assertThatThrownBy(() -> CdcOptions.create().withDebeziumProperties(null))
+        .hasMessageContaining("must not be null");
+  }
+
+  @Test
   void theEnvelopeNestsBeforeAndAfterRowsOfTheTable() {
     Schema table = Schema.builder().addInt64Field("id").addStringField("v").build();
     Schema envelope = ChangeEnvelope.schema(table);

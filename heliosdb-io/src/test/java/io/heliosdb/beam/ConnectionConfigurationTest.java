@@ -21,7 +21,8 @@ class ConnectionConfigurationTest {
     "oracle://scott:tiger@ora:1521/FREEPDB1,jdbc:oracle:thin:@//ora:1521/FREEPDB1,scott,tiger",
     "jdbc:postgresql://h:5432/db,jdbc:postgresql://h:5432/db,,"
   })
-  void parsesUrlsWithCredentials(String url, String jdbcUrl, String user, String password) {
+  void parsesUrlsWithCredentials(String url, String jdbcUrl, String user, String password)
+      throws Exception {
     ConnectionConfiguration config = ConnectionConfiguration.create(url);
     assertThat(config.getJdbcUrl()).isEqualTo(jdbcUrl);
     assertThat(config.getUsername()).isEqualTo(user);
@@ -58,6 +59,86 @@ class ConnectionConfigurationTest {
         .getRedactedUrl()).isEqualTo("jdbc:oracle:thin:***@//h:1521/ORCL");
     assertThat(ConnectionConfiguration.create("jdbc:oracle:thin:@h:1521:ORCL").getRedactedUrl())
         .isEqualTo("jdbc:oracle:thin:@h:1521:ORCL");
+  }
+
+  @Test
+  void aPasswordAndAPasswordProviderAreRefusedTogether() {
+    ConnectionConfiguration config = ConnectionConfiguration.create("jdbc:postgresql://h/db");
+    String both = "ConnectionConfiguration: withPassword(...) (or a password in the URL) and"
+        + " withPasswordProvider(...) both give the password; set only one";
+    assertThatThrownBy(() -> config.withPassword("hunter2").withPasswordProvider(() -> "x"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage(both);
+    assertThatThrownBy(() -> config.withPasswordProvider(() -> "x").withPassword("hunter2"))
+        .hasMessage(both);
+    assertThatThrownBy(() -> ConnectionConfiguration.create("postgresql://u:hunter2@h/db")
+            .withPasswordProvider(() -> "x"))
+        .hasMessage(both);
+    assertThatThrownBy(() -> config.withPasswordProvider(null))
+        .hasMessageContaining("withPasswordProvider(provider): must not be null");
+    assertThatThrownBy(() -> config.withDataSourceProvider(null))
+        .hasMessageContaining("withDataSourceProvider(provider): must not be null");
+  }
+
+  /** Reads the password from a system property: the secret is not in the provider. */
+  record PropertyPassword(String property) implements PasswordProvider {
+    @Override
+    public String password() {
+      return System.getProperty(property);
+    }
+  }
+
+  @Test
+  void onlyTheProviderIsKeptAndItsPasswordNeverShown() throws Exception {
+    System.setProperty("heliosdb.test.password", "hunter2");
+    ConnectionConfiguration config = ConnectionConfiguration.create("jdbc:postgresql://h/db")
+        .withUsername("reader")
+        .withPasswordProvider(new PropertyPassword("heliosdb.test.password"));
+    assertThat(config.password()).isEqualTo("hunter2");
+    assertThat(config.toString()).contains("password=<provider>").doesNotContain("hunter2");
+    assertThat(DisplayData.from(builder -> config.populateDisplayData(builder)).toString())
+        .contains(PropertyPassword.class.getName()).doesNotContain("hunter2");
+    byte[] serialized = org.apache.beam.sdk.util.SerializableUtils.serializeToByteArray(config);
+    assertThat(new String(serialized, java.nio.charset.StandardCharsets.ISO_8859_1))
+        .doesNotContain("hunter2");
+    // a worker's copy shares the pool of the original: same fingerprint, never the password
+    ConnectionConfiguration copy = (ConnectionConfiguration)
+        org.apache.beam.sdk.util.SerializableUtils.deserializeFromByteArray(serialized, "copy");
+    assertThat(copy.credentialsFingerprint()).isEqualTo(config.credentialsFingerprint())
+        .doesNotContain("hunter2");
+    assertThat(config.withPasswordProvider(new PropertyPassword("other")).toString())
+        .isNotNull();
+    assertThat(ConnectionConfiguration.create("jdbc:postgresql://h/db").withUsername("reader")
+            .withPasswordProvider(new PropertyPassword("other")).credentialsFingerprint())
+        .isNotEqualTo(config.credentialsFingerprint());
+    // a failing provider and one returning null: SQLState 08001, naming the provider
+    System.clearProperty("heliosdb.test.password");
+    assertThatThrownBy(config::password)
+        .isInstanceOf(java.sql.SQLException.class)
+        .hasMessage("The password provider " + PropertyPassword.class.getName()
+            + " of ConnectionConfiguration.withPasswordProvider returned null")
+        .extracting(e -> ((java.sql.SQLException) e).getSQLState()).isEqualTo("08001");
+    ConnectionConfiguration failing = ConnectionConfiguration.create("jdbc:postgresql://h/db")
+        .withPasswordProvider(PasswordProvider.fromFile("/nonexistent/heliosdb-password"));
+    assertThatThrownBy(failing::password)
+        .hasMessageContaining("PasswordProvider$FilePasswordProvider of"
+            + " ConnectionConfiguration.withPasswordProvider failed: java.nio.file."
+            + "NoSuchFileException: /nonexistent/heliosdb-password");
+  }
+
+  @Test
+  void aDataSourceProviderIsShownByItsClassAndRefusesDriverProperties() {
+    ConnectionConfiguration config = ConnectionConfiguration.create("jdbc:postgresql://h/db")
+        .withDataSourceProvider(() -> null);
+    assertThat(config.toString()).contains("dataSource=<provider>");
+    assertThat(DisplayData.from(builder -> config.populateDisplayData(builder)).toString())
+        .contains("dataSourceProvider");
+    config.validate();
+    assertThatThrownBy(() -> config.withConnectionProperties(
+            java.util.Map.of("sslmode", "require")).validate())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ConnectionConfiguration: withConnectionProperties(...) is ignored with"
+            + " withDataSourceProvider(...); set the properties [sslmode] on the data source the"
+            + " provider creates");
   }
 
   @Test

@@ -97,6 +97,50 @@ final class FlinkCluster {
     return taskManagers;
   }
 
+  /**
+   * Stops the job with a savepoint in {@code directory} (Flink's REST API: {@code POST
+   * /jobs/:id/savepoints} with {@code cancel-job}), waiting up to {@code seconds} for it.
+   *
+   * @return the savepoint's path
+   * @throws IOException if the savepoint failed, with Flink's cause
+   */
+  String cancelWithSavepoint(String jobId, Path directory, int seconds)
+      throws IOException, InterruptedException {
+    String body = JSON.createObjectNode()
+        .put("target-directory", directory.toAbsolutePath().toUri().toString())
+        .put("cancel-job", true).toString();
+    HttpResponse<String> response = http.send(
+        HttpRequest.newBuilder(URI.create("http://" + restAddress + "/jobs/" + jobId
+                + "/savepoints")).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 202 && response.statusCode() != 200) {
+      throw new IOException("savepoint of " + jobId + ": HTTP " + response.statusCode() + " "
+          + response.body());
+    }
+    String trigger = JSON.readTree(response.body()).get("request-id").asText();
+    long deadline = System.currentTimeMillis() + seconds * 1000L;
+    while (System.currentTimeMillis() < deadline) {
+      JsonNode status = get("/jobs/" + jobId + "/savepoints/" + trigger);
+      if (status.path("status").path("id").asText().equals("COMPLETED")) {
+        JsonNode operation = status.path("operation");
+        if (operation.has("location")) {
+          return operation.get("location").asText();
+        }
+        throw new IOException("savepoint of " + jobId + " failed: " + operation);
+      }
+      Thread.sleep(200);
+    }
+    throw new IOException("savepoint of " + jobId + " not completed within " + seconds + " s");
+  }
+
+  /** The savepoint or checkpoint the job was restored from when it started, or null. */
+  String restoredFrom(String jobId) throws IOException, InterruptedException {
+    JsonNode restored = get("/jobs/" + jobId + "/checkpoints").path("latest").path("restored");
+    return restored.isMissingNode() || restored.isNull()
+        ? null : restored.path("external_path").asText(null);
+  }
+
   int registeredTaskManagers() throws IOException, InterruptedException {
     return get("/overview").get("taskmanagers").asInt();
   }

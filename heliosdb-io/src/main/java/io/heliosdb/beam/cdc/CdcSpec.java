@@ -1,6 +1,7 @@
 package io.heliosdb.beam.cdc;
 
 import io.heliosdb.beam.ConnectionConfiguration;
+import io.heliosdb.beam.HeliosDbException;
 import io.heliosdb.beam.dialect.ChangeCaptureSettings;
 import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.dialect.ExclusiveLogReader;
@@ -65,17 +66,30 @@ public record CdcSpec(
     return new TupleTag<>("changes of " + tables.get(table).table());
   }
 
-  /** The connector's properties, with the credentials. */
+  /**
+   * The connector's properties, with the credentials: the user and the password of the
+   * connection configuration (its password provider asked now, where the log reader starts),
+   * never its data source provider's, since Debezium connects by itself.
+   *
+   * @throws HeliosDbException if the password provider fails
+   */
   Map<String, String> taskProperties() {
-    Map<String, String> properties =
-        new java.util.HashMap<>(
-            dialect.changeTaskProperties(
-                connection.getJdbcUrl(), connection.getRedactedUrl(), settings));
+    Map<String, String> properties = new java.util.HashMap<>(settings.debeziumProperties());
+    properties.putAll(
+        dialect.changeTaskProperties(
+            connection.getJdbcUrl(), connection.getRedactedUrl(), settings));
     properties.put("max.batch.size", String.valueOf(ReadChangesDoFn.FULL_POLL));
     if (connection.getUsername() != null) {
       properties.put("database.user", connection.getUsername());
     }
-    properties.put("database.password", connection.password() == null ? "" : connection.password());
+    String password;
+    try {
+      password = connection.password();
+    } catch (java.sql.SQLException e) {
+      throw new HeliosDbException(
+          "[" + label() + "] the log reader cannot start: " + e.getMessage(), e);
+    }
+    properties.put("database.password", password == null ? "" : password);
     return properties;
   }
 

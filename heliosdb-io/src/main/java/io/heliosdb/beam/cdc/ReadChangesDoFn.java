@@ -7,6 +7,7 @@ import io.heliosdb.beam.metrics.SourceMetrics;
 import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
 import io.heliosdb.beam.retry.Retrier;
+import io.heliosdb.beam.stream.Backlog;
 import io.heliosdb.beam.stream.StreamDoFn;
 import io.heliosdb.beam.stream.StreamTracker;
 import java.sql.Connection;
@@ -28,20 +29,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Streams the changes of one table from the database's log through a Debezium connector task.
  *
- * <h3>Initial Restriction</h3>
+ * <h2>Initial Restriction</h2>
  * The element's offset ({@link StreamStart}; snapshot-then-CDC fixed it before its snapshot),
  * else the user's start position, else the replication slot's confirmed position (PostgreSQL;
  * slot and publication created if missing) or the binlog's current end (MySQL/MariaDB).
  *
- * <h3>Which changes</h3>
+ * <h2>Which changes</h2>
  * Every change the element's {@link StreamStart#emits} accepts: all in CDC mode; after a
  * snapshot, those its chunk reads did not see. Skipped changes are claimed like the others.
  *
- * <h3>Splitting</h3>
+ * <h2>Splitting</h2>
  * None initially: one stream per table. A runner checkpoint splits off the rest of the stream at
  * the last claimed position ({@link StreamTracker}).
  *
- * <h3>Checkpoint and Resume</h3>
+ * <h2>Checkpoint and Resume</h2>
  * Each record (change or heartbeat) is claimed, as the connector offset after it, before it is
  * emitted; records polled but not claimed stay with the task for the next call. The task, with
  * its replication connection, stays running in this JVM ({@link ChangeTasks}), owned by this
@@ -56,24 +57,29 @@ import org.slf4j.LoggerFactory;
  * after the idle time is emitted as soon as it is polled. It returns {@code resume()} without
  * delay.
  *
- * <h3>Acknowledgement</h3>
+ * <h2>Acknowledgement</h2>
  * The last position claimed in a bundle is acknowledged to the connector (PostgreSQL: the slot's
  * flush LSN) only from a {@link BundleFinalizer} callback, once the runner has durably committed
  * the bundle, and only ever forwards. Until then the slot keeps the WAL, so a worker that dies
  * replays from the last acknowledged position: at-least-once, duplicates only within the
  * unacknowledged window, each with its position.
  *
- * <h3>Handover</h3>
+ * <h2>Handover</h2>
  * A reader built with a handover output (snapshot then CDC) ends its restriction, by claiming the
  * last position as finished, as soon as its element emits every change from the last one read
  * on ({@link StreamStart#emitsEverythingFrom}), and outputs {@link StreamStart#at} that position,
  * timestamped with its watermark: the next reader, whose element holds only the position, takes
  * the running task over there ({@link ChangeTasks}) and starts its watermark at that timestamp.
  *
- * <h3>Progress and Size</h3>
- * Not reported: the backlog of a log is unknown to the reader.
+ * <h2>Progress and Size</h3>
+ * The size of a restriction, and the tracker's remaining work, is the log's bytes after its
+ * position ({@link io.heliosdb.beam.dialect.ChangeLogDialect#logBytesBehind}: PostgreSQL the WAL
+ * after its LSN, MySQL/MariaDB the binary logs after its file and offset), the value of {@code
+ * cdc_lag_bytes}: measured at most every {@link #LAG_BYTES_INTERVAL_MILLIS} ({@link LogBacklog}),
+ * else the last measurement; 0 where the database cannot tell (Oracle) and for a finished
+ * restriction.
  *
- * <h3>Track Watermark</h3>
+ * <h2>Track Watermark</h2>
  * A {@link ManualWatermarkEstimator} that follows the database's clock, never the worker's
  * ({@link LogWatermark}): about once a second, when a call drained the log, the DoFn reads the
  * earliest event time the log can still deliver ({@link ChangeLogClock}); it moves the watermark
@@ -112,9 +118,8 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   private transient boolean tablesUpdated;
   private transient Retrier retrier;
   private transient SourceMetrics metrics;
-  /** When {@code cdc_lag_bytes} was last measured. */
-  private transient long lagBytesMeasuredAt;
-  private transient long lagBytes;
+  /** {@code cdc_lag_bytes}, also the restrictions' size. */
+  private transient LogBacklog lagBytes;
   /** This instance, as the owner of its log reader ({@link ChangeTasks}). */
   private transient String owner;
   /** Since when the log reader's slot (server id) is held by another reader, or 0. */
@@ -151,7 +156,7 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
     metrics = SourceMetrics.of(spec.connection(), spec.label());
     retrier = new Retrier(spec.connection().retryPolicy(), spec.dialect(), spec.label())
         .reportingTo(metrics);
-    lagBytes = -1;
+    lagBytes = new LogBacklog(spec, pool, LAG_BYTES_INTERVAL_MILLIS);
     owner = java.util.UUID.randomUUID().toString();
     if (spec.dialect() instanceof ChangeLogClock clock) {
       logWatermark = new LogWatermark(clock, spec.settings(), spec.label());
@@ -278,24 +283,20 @@ public final class ReadChangesDoFn extends StreamDoFn<StreamStart, LogPosition> 
   }
 
   /**
-   * Sets {@code cdc_lag_ms} from the commit time of the last change or heartbeat read, and, at
-   * most every {@link #LAG_BYTES_INTERVAL_MILLIS}, measures {@code cdc_lag_bytes} behind the
-   * server's log end. A failed measurement is logged at debug level and leaves the old value.
+   * Sets {@code cdc_lag_ms} from the commit time of the last change or heartbeat read, and
+   * {@code cdc_lag_bytes} from {@link LogBacklog}.
    */
   private void reportLag(@Nullable Instant lastTime, LogPosition position) {
-    long now = System.currentTimeMillis();
-    if (now - lagBytesMeasuredAt >= LAG_BYTES_INTERVAL_MILLIS) {
-      lagBytesMeasuredAt = now;
-      try (Connection connection = pool.getConnection()) {
-        lagBytes = spec.dialect().logBytesBehind(connection, position.offset());
-      } catch (SQLException | RuntimeException e) {
-        LOG.debug("[{}] cannot measure the log behind {}: {}", spec.label(), position.describe(),
-            e.getMessage());
-      }
-    }
+    long bytes = lagBytes.bytesBehind(position);
     if (lastTime != null) {
-      metrics.cdcLag(now - lastTime.getMillis(), lagBytes);
+      metrics.cdcLag(System.currentTimeMillis() - lastTime.getMillis(), bytes);
     }
+  }
+
+  /** The log's bytes after {@code position} ({@link LogBacklog}), for the runner. */
+  @Override
+  protected double backlog(LogPosition position) {
+    return Backlog.asSize(lagBytes.bytesBehind(position));
   }
 
   /**

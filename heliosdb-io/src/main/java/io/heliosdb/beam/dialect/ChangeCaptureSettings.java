@@ -16,6 +16,8 @@ import java.util.List;
  * @param serverId the server id of a MySQL/MariaDB binlog reader
  * @param heartbeatMillis heartbeat interval
  * @param pollMillis how long the connector's poll waits for changes
+ * @param debeziumProperties the user's Debezium settings (none of {@link OwnedChangeProperties}),
+ *     passed to the connector with the dialect's
  */
 public record ChangeCaptureSettings(
     List<TableId> tables,
@@ -24,14 +26,24 @@ public record ChangeCaptureSettings(
     String publicationName,
     long serverId,
     long heartbeatMillis,
-    long pollMillis)
+    long pollMillis,
+    java.util.Map<String, String> debeziumProperties)
     implements Serializable {
 
   public ChangeCaptureSettings {
     tables = List.copyOf(tables);
+    debeziumProperties = java.util.Map.copyOf(debeziumProperties);
+    OwnedChangeProperties.check("CdcOptions.withDebeziumProperties", debeziumProperties);
     if (tables.isEmpty()) {
       throw new IllegalArgumentException("a CDC read needs at least one table");
     }
+  }
+
+  /** Settings without Debezium properties of the user's. */
+  public ChangeCaptureSettings(List<TableId> tables, String sourceName, String slotName,
+      String publicationName, long serverId, long heartbeatMillis, long pollMillis) {
+    this(tables, sourceName, slotName, publicationName, serverId, heartbeatMillis, pollMillis,
+        java.util.Map.of());
   }
 
   /** The tables as a user names them in messages: {@code shop.orders} or {@code 3 tables [...]}. */

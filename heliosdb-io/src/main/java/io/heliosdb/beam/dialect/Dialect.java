@@ -20,10 +20,12 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * database it talks to; it asks the dialect. Implementations are stateless and serializable.
  * This interface holds the SQL, the catalog and the type mapping; the change log ({@link
  * ChangeLogDialect}), consistent chunk reads ({@link ConsistentReads}) and error classification
- * ({@link FailureClassification}) each have their own.
+ * ({@link FailureClassification}) each have their own, and so do the libraries its reads load
+ * ({@link DatabaseLibraries}).
  */
 public interface Dialect
-    extends ChangeLogDialect, ConsistentReads, FailureClassification, Serializable {
+    extends ChangeLogDialect, ConsistentReads, FailureClassification, DatabaseLibraries,
+        Serializable {
 
   /** A short name for logs and display data: {@code postgresql}, {@code mysql}, {@code oracle}. */
   @Override

@@ -253,6 +253,33 @@ public final class MySqlDialect extends CatalogDialect implements ExclusiveLogRe
           }
         });
     requireRowBinlog(settings[0], settings[1], settings[2]);
+    requireBinlogRights(connection);
+  }
+
+  /**
+   * Checks that the session may read the binlog's position, as the log reader's does: the
+   * privilege held by the user or by a role its session enables by default (a role granted but
+   * not the user's default is not enabled in the log reader's session).
+   *
+   * @throws IllegalStateException naming the user and the privileges to grant, with the
+   *     server's answer
+   */
+  private void requireBinlogRights(Connection connection) throws SQLException {
+    try {
+      currentLogPosition(connection);
+    } catch (SQLException e) {
+      if (e.getErrorCode() != SPECIFIC_ACCESS_DENIED) {
+        throw e;
+      }
+      String user = queryString(connection, "SELECT CURRENT_USER()");
+      String rights = mysqlDriver ? "REPLICATION SLAVE, REPLICATION CLIENT"
+          : "REPLICATION SLAVE, BINLOG MONITOR";
+      throw new IllegalStateException("CDC on MySQL/MariaDB needs " + rights + " for user "
+          + user + ", which its session lacks (" + e.getMessage() + "). Run GRANT " + rights
+          + " ON *.* TO the user, or to a role of the user made its default role (MariaDB: SET"
+          + " DEFAULT ROLE <role> FOR <user>; MySQL: SET DEFAULT ROLE <role> TO <user>):"
+          + " sessions, the log reader's among them, enable only the default role", e);
+    }
   }
 
   /**
@@ -432,6 +459,22 @@ public final class MySqlDialect extends CatalogDialect implements ExclusiveLogRe
               + " such as mysql-bin.000003:4711, a MariaDB GTID list such as 0-1-17217, or a"
               + " position of the output");
     }
+  }
+
+  /** MySQL Connector/J for {@code jdbc:mysql:} URLs, MariaDB Connector/J for the others. */
+  @Override
+  public Library jdbcDriver() {
+    return mysqlDriver
+        ? Library.jdbcDriver("com.mysql.cj.jdbc.Driver", "com.mysql", "mysql-connector-j")
+        : Library.jdbcDriver(
+            "org.mariadb.jdbc.Driver", "org.mariadb.jdbc", "mariadb-java-client");
+  }
+
+  @Override
+  public Library changeConnector() {
+    return Library.debeziumConnector(
+        changeTaskClass(),
+        mysqlDriver ? "debezium-connector-mysql" : "debezium-connector-mariadb");
   }
 
   /** MariaDB's connector for {@code jdbc:mariadb:} URLs, MySQL's for {@code jdbc:mysql:}. */

@@ -143,6 +143,16 @@ public final class OracleDialect extends CatalogDialect {
   }
 
   @Override
+  public Library jdbcDriver() {
+    return Library.jdbcDriver("oracle.jdbc.OracleDriver", "com.oracle.database.jdbc", "ojdbc11");
+  }
+
+  @Override
+  public Library changeConnector() {
+    return Library.debeziumConnector(changeTaskClass(), "debezium-connector-oracle");
+  }
+
+  @Override
   public String changeTaskClass() {
     return "io.debezium.connector.oracle.OracleConnectorTask";
   }

@@ -189,22 +189,14 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
     }
   }
 
+  /**
+   * {@code wal_level = logical}, and the login role's right to stream ({@link
+   * PostgresReplicationRight}).
+   */
   @Override
   public void checkChangeCaptureSetup(Connection connection) throws SQLException {
     requireLogicalWal(queryString(connection, "SHOW wal_level"));
-    String user = connection.getMetaData().getUserName();
-    long allowed =
-        queryLong(
-            connection,
-            "SELECT CASE WHEN rolreplication OR rolsuper THEN 1 ELSE 0 END FROM pg_roles"
-                + " WHERE rolname = current_user",
-            0);
-    if (allowed == 0) {
-      throw new IllegalStateException(
-          "CDC on PostgreSQL needs the REPLICATION privilege, which user " + user
-              + " lacks. Run ALTER ROLE " + quoteIdentifier(user) + " WITH REPLICATION, or"
-              + " connect as a role that has it");
-    }
+    PostgresReplicationRight.check(connection, this);
   }
 
   @Override
@@ -304,6 +296,16 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
             + " JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = ?",
         -1,
         settings.slotName());
+  }
+
+  @Override
+  public Library jdbcDriver() {
+    return Library.jdbcDriver("org.postgresql.Driver", "org.postgresql", "postgresql");
+  }
+
+  @Override
+  public Library changeConnector() {
+    return Library.debeziumConnector(changeTaskClass(), "debezium-connector-postgres");
   }
 
   @Override

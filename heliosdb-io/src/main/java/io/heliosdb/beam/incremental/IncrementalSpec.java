@@ -5,6 +5,7 @@ import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.schema.ColumnInfo;
 import io.heliosdb.beam.schema.TableMetadata;
 import io.heliosdb.beam.schema.TableSchema;
+import io.heliosdb.beam.sql.TablePart;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -31,6 +32,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *     stated it; null for the reading session's zone
  * @param pageSize rows per query, streamed
  * @param outputBatchSize rows claimed, then emitted, together
+ * @param part the columns and rows of the table that the read outputs
  */
 public record IncrementalSpec(
     ConnectionConfiguration connection,
@@ -46,7 +48,8 @@ public record IncrementalSpec(
     int pageSize,
     int fetchSize,
     int outputBatchSize,
-    boolean unknownTypesAsString)
+    boolean unknownTypesAsString,
+    TablePart part)
     implements Serializable {
 
   /** What the tracking column holds, which decides the cutoff and the event timestamps. */
@@ -120,7 +123,20 @@ public record IncrementalSpec(
     return new IncrementalSpec(
         connection, dialect, table, trackingColumn, tieBreak, kind, pollIntervalMillis,
         commitDelayMillis, start, trackingZone, pageSize, fetchSize, outputBatchSize,
-        unknownTypesAsString);
+        unknownTypesAsString, TablePart.WHOLE);
+  }
+
+  /**
+   * This read, outputting only {@code part} of the table.
+   *
+   * @throws IllegalArgumentException if the table lacks a projected column
+   */
+  public IncrementalSpec withPart(TablePart part) {
+    part.checkColumnsOf(table);
+    return new IncrementalSpec(
+        connection, dialect, table, trackingColumn, tieBreakColumns, kind, pollIntervalMillis,
+        commitDelayMillis, startFrom, trackingZone, pageSize, fetchSize, outputBatchSize,
+        unknownTypesAsString, part);
   }
 
   private static TrackingKind kindOf(Dialect dialect, ColumnInfo column, String subject) {
@@ -178,9 +194,22 @@ public record IncrementalSpec(
     };
   }
 
-  /** The Beam schema of the table's rows. */
+  /** The Beam schema of the rows the read outputs: the table's, or its projected columns'. */
   public TableSchema tableSchema() {
-    return TableSchema.of(table, dialect::mapColumn, unknownTypesAsString);
+    return TableSchema.of(part.output(table), dialect::mapColumn, unknownTypesAsString);
+  }
+
+  /**
+   * The columns the poll selects: the output columns, then the cursor columns the output lacks,
+   * which the read tracks but does not output.
+   */
+  public TableMetadata selectedColumns() {
+    return part.selected(table, cursorColumns());
+  }
+
+  /** The Beam schema of the selected columns ({@link #selectedColumns()}). */
+  public TableSchema selectedSchema() {
+    return TableSchema.of(selectedColumns(), dialect::mapColumn, unknownTypesAsString);
   }
 
   /** The tracking column then the tie-break columns: the position of a row in the read order. */
@@ -193,7 +222,7 @@ public record IncrementalSpec(
 
   /** The schema of a cursor position: {@link #cursorColumns()} with their Beam types. */
   public Schema cursorSchema() {
-    Schema rows = tableSchema().schema();
+    Schema rows = selectedSchema().schema();
     Schema.Builder schema = Schema.builder();
     for (String column : cursorColumns()) {
       schema.addField(rows.getField(column).withNullable(false));

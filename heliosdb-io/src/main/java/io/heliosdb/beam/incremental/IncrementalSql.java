@@ -2,6 +2,7 @@ package io.heliosdb.beam.incremental;
 
 import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.sql.KeyTuples;
+import io.heliosdb.beam.sql.TablePart;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
@@ -19,10 +20,12 @@ final class IncrementalSql {
   private final String tracking;
   private final List<String> cursorColumns;
   private final String orderAndLimit;
+  private final TablePart part;
 
   IncrementalSql(IncrementalSpec spec) {
     this.dialect = spec.dialect();
-    this.select = dialect.selectAll(spec.table());
+    this.select = dialect.selectAll(spec.selectedColumns());
+    this.part = spec.part();
     this.tracking = dialect.quoteIdentifier(spec.trackingColumn());
     this.cursorColumns = spec.cursorColumns().stream().map(dialect::quoteIdentifier).toList();
     this.orderAndLimit =
@@ -42,15 +45,15 @@ final class IncrementalSql {
     } else {
       where = "";
     }
-    return select + " WHERE " + where + tracking + " <= ?" + orderAndLimit;
+    return select + part.where(where + tracking + " <= ?") + orderAndLimit;
   }
 
-  /** Binds the parameters of {@link #poll}. */
+  /** Binds the parameters of {@link #poll}: the row filter's first. */
   void bindPoll(
       PreparedStatement statement, @Nullable Row position, @Nullable Object start,
       Object cutoff, int limit)
       throws SQLException {
-    int index = 1;
+    int index = part.bindFilter(dialect, statement, 1);
     if (position != null) {
       dialect.bindValue(statement, index++, position.getValue(0));
       index = KeyTuples.bind(dialect, statement, index, position);

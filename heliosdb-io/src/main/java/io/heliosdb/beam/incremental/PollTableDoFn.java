@@ -27,21 +27,21 @@ import org.joda.time.Instant;
 /**
  * Polls one table for rows whose tracking column moved past the cursor.
  *
- * <h3>Initial Restriction</h3>
+ * <h2>Initial Restriction</h2>
  * {@link PollCursor#start()}: before the first row (or at the start value).
  *
- * <h3>Splitting</h3>
+ * <h2>Splitting</h2>
  * None initially: one stream per table. A runner checkpoint splits off the rest of the stream at
  * the cursor ({@link StreamTracker}).
  *
- * <h3>Checkpoint and Resume</h3>
+ * <h2>Checkpoint and Resume</h2>
  * Each call reads the database's clock, then pages of rows after the cursor up to the cutoff, in
  * (tracking, key) order. Every batch of rows is claimed, as the cursor after its last row, before
  * it is emitted: a residual resumes right after the last row emitted, so none is lost or emitted
  * twice. When all readable rows are read the call returns {@code resume()} with the poll interval
  * as delay; it never sleeps.
  *
- * <h3>Track Watermark</h3>
+ * <h2>Track Watermark</h2>
  * A {@link ManualWatermarkEstimator} set to the event time of the last row emitted, and, when a
  * poll is caught up, to the cutoff, so the watermark advances while the table is idle.
  */
@@ -49,7 +49,10 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
   private final IncrementalSpec spec;
   private transient PooledDataSource pool;
   private transient Retrier retrier;
+  /** Reads the selected columns: the output's, then the cursor columns the output lacks. */
   private transient TableSchema rows;
+  /** The output schema if it is narrower than the selected columns; null if they are alike. */
+  private transient Schema output;
   private transient IncrementalSql sql;
   private transient Dialect dialect;
   private transient Schema cursorSchema;
@@ -70,13 +73,15 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
     metrics = SourceMetrics.of(spec.connection(), spec.label());
     retrier = new Retrier(spec.connection().retryPolicy(), spec.dialect(), spec.label())
         .reportingTo(metrics);
-    rows = spec.tableSchema();
+    rows = spec.selectedSchema();
+    Schema outputSchema = spec.tableSchema().schema();
+    output = outputSchema.getFieldCount() < rows.schema().getFieldCount() ? outputSchema : null;
     columns = new ColumnCheck(spec.dialect(), spec.table(), spec.label());
     sql = new IncrementalSql(spec);
     dialect = spec.dialect();
     cursorSchema = spec.cursorSchema();
     cursorIndexes =
-        spec.cursorColumns().stream().mapToInt(c -> spec.table().indexOf(c)).toArray();
+        spec.cursorColumns().stream().mapToInt(c -> spec.selectedColumns().indexOf(c)).toArray();
     trackingReader =
         dialect
             .mapColumn(spec.table().column(spec.trackingColumn()).orElseThrow())
@@ -217,11 +222,20 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
     Instant timestamp = null;
     for (Row row : batch) {
       timestamp = eventTime(cutoff, row);
-      out.outputWithTimestamp(row, timestamp);
+      out.outputWithTimestamp(output(row), timestamp);
     }
     advance(watermark, timestamp);
     fetchStart = System.currentTimeMillis();
     return next;
+  }
+
+  /** The output columns of a selected row: the first ones. */
+  private Row output(Row selected) {
+    if (output == null) {
+      return selected;
+    }
+    return Row.withSchema(output)
+        .attachValues(new ArrayList<>(selected.getValues().subList(0, output.getFieldCount())));
   }
 
   private Row positionOf(Row row) {

@@ -2,13 +2,11 @@ package io.heliosdb.beam.pool;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.util.DriverDataSource;
 import io.heliosdb.beam.ConnectionConfiguration;
 import io.heliosdb.beam.metrics.PoolMetricsTracker;
 import io.heliosdb.beam.metrics.SourceMetrics;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +27,7 @@ public final class ConnectionPools {
   public static PooledDataSource acquire(ConnectionConfiguration config) {
     PoolKey key = PoolKey.of(config);
     synchronized (POOLS) {
-      SharedPool pool = POOLS.computeIfAbsent(key, k -> new SharedPool(create(config)));
+      SharedPool pool = POOLS.computeIfAbsent(key, k -> create(config));
       pool.references++;
       return new PooledDataSource(pool.dataSource, key.toString(), () -> release(key));
     }
@@ -43,26 +41,24 @@ public final class ConnectionPools {
   }
 
   private static void release(PoolKey key) {
-    HikariDataSource toClose = null;
+    SharedPool toClose = null;
     synchronized (POOLS) {
       SharedPool pool = POOLS.get(key);
       if (pool != null && --pool.references == 0) {
         POOLS.remove(key);
-        toClose = pool.dataSource;
+        toClose = pool;
       }
     }
     if (toClose != null) {
-      LOG.info("[{}] closing pool {}", key, toClose.getPoolName());
-      toClose.close();
+      LOG.info("[{}] closing pool {}", key, toClose.dataSource.getPoolName());
+      toClose.dataSource.close();
+      toClose.source.close();
     }
   }
 
-  private static HikariDataSource create(ConnectionConfiguration config) {
+  private static SharedPool create(ConnectionConfiguration config) {
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("heliosdb-" + POOL_IDS.incrementAndGet());
-    hikari.setJdbcUrl(config.getJdbcUrl());
-    hikari.setUsername(config.getUsername());
-    hikari.setPassword(config.password());
     hikari.setMinimumIdle(config.getMinConnections());
     hikari.setMaximumPoolSize(config.getMaxConnections());
     hikari.setConnectionTimeout(config.getConnectTimeout().getMillis());
@@ -70,22 +66,13 @@ public final class ConnectionPools {
     hikari.setMaxLifetime(config.getMaxLifetime().getMillis());
     // fail on first use, not here: a worker starting while the database restarts must not die
     hikari.setInitializationFailTimeout(-1);
-    // HikariCP logs refused connections at debug level only: warn, with the database's answer
-    // each new connection then runs the session's init statements (SessionInit)
-    Properties properties = new Properties();
-    properties.putAll(config.getConnectionProperties());
-    // the driver by class, not through DriverManager, which on a cluster's worker may know only
-    // the drivers of another class loader (DirectConnections#connect)
-    java.sql.Driver driver;
-    try {
-      driver = DirectConnections.driverFor(config.getJdbcUrl());
-    } catch (java.sql.SQLException e) {
-      driver = null;
-    }
-    hikari.setDataSource(SessionInit.running(ConnectionWarnings.loggingRefusals(
-        new DriverDataSource(config.getJdbcUrl(), driver == null ? null : driver.getClass().getName(),
-            properties, config.getUsername(), config.password()),
-        PoolKey.of(config).toString()), config));
+    // connections come from the driver (the password asked of the configuration for each) or
+    // from the provided data source; HikariCP logs refused connections at debug level only, so
+    // warn with the database's answer; each new connection then runs the session's init
+    // statements (SessionInit)
+    ConnectionSource source = new ConnectionSource(config);
+    hikari.setDataSource(SessionInit.running(
+        ConnectionWarnings.loggingRefusals(source, PoolKey.of(config).toString()), config));
     hikari.setMetricsTrackerFactory(PoolMetricsTracker.factory(SourceMetrics.databaseOf(config)));
     LOG.info(
         "[{}] opening pool {} ({}..{} connections)",
@@ -93,15 +80,17 @@ public final class ConnectionPools {
         hikari.getPoolName(),
         config.getMinConnections(),
         config.getMaxConnections());
-    return new HikariDataSource(hikari);
+    return new SharedPool(new HikariDataSource(hikari), source);
   }
 
   private static final class SharedPool {
     final HikariDataSource dataSource;
+    final ConnectionSource source;
     int references;
 
-    SharedPool(HikariDataSource dataSource) {
+    SharedPool(HikariDataSource dataSource, ConnectionSource source) {
       this.dataSource = dataSource;
+      this.source = source;
     }
   }
 }

@@ -3,9 +3,7 @@ package io.heliosdb.beam.pool;
 import io.heliosdb.beam.ConnectionConfiguration;
 import java.sql.Connection;
 import java.sql.Driver;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Properties;
 import java.util.ServiceLoader;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -14,38 +12,40 @@ public final class DirectConnections {
   private DirectConnections() {}
 
   /**
-   * Opens a connection with the URL, user, password and properties of {@code config}, and runs
-   * its init statements ({@link SessionInit}).
+   * Opens a connection of {@code config} ({@link ConnectionSource}: its data source provider's,
+   * else the driver's with the URL, user, password and properties) and runs its init statements
+   * ({@link SessionInit}). A data source the provider created for it is closed with it.
    */
   public static Connection open(ConnectionConfiguration config) throws SQLException {
-    Properties properties = new Properties();
-    properties.putAll(config.getConnectionProperties());
-    if (config.getUsername() != null) {
-      properties.setProperty("user", config.getUsername());
+    ConnectionSource source = new ConnectionSource(config);
+    Connection connection;
+    try {
+      connection = source.getConnection();
+    } catch (SQLException | RuntimeException e) {
+      source.close();
+      throw e;
     }
-    if (config.password() != null) {
-      properties.setProperty("password", config.password());
+    if (config.getDataSourceProvider() != null) {
+      connection = closingWith(connection, source);
     }
-    return SessionInit.initialize(
-        connect(config.getJdbcUrl(), properties), SessionInit.statements(config));
+    return SessionInit.initialize(connection, SessionInit.statements(config));
   }
 
-  /**
-   * Connects through {@code DriverManager}, else through a driver of this library's class loader
-   * that accepts the URL: on a cluster's worker, {@code DriverManager} knows only the drivers
-   * that the class loader of its first caller could see, which may not be the job's.
-   */
-  static Connection connect(String url, Properties properties) throws SQLException {
-    try {
-      return DriverManager.getConnection(url, properties);
-    } catch (SQLException notRegistered) {
-      Driver driver = driverFor(url);
-      Connection connection = driver == null ? null : driver.connect(url, properties);
-      if (connection == null) {
-        throw notRegistered;
-      }
-      return connection;
-    }
+  /** {@code connection}, closing {@code source} once it is closed. */
+  private static Connection closingWith(Connection connection, ConnectionSource source) {
+    return (Connection) java.lang.reflect.Proxy.newProxyInstance(
+        DirectConnections.class.getClassLoader(), new Class<?>[] {Connection.class},
+        (proxy, method, arguments) -> {
+          try {
+            return method.invoke(connection, arguments);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          } finally {
+            if (method.getName().equals("close") && method.getParameterCount() == 0) {
+              source.close();
+            }
+          }
+        });
   }
 
   /** A JDBC driver of this library's class loader that accepts {@code url}, or null. */

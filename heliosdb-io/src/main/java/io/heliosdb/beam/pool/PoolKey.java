@@ -1,10 +1,6 @@
 package io.heliosdb.beam.pool;
 
 import io.heliosdb.beam.ConnectionConfiguration;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * What makes two configurations share one pool: everything that changes the connections, with
@@ -28,7 +24,7 @@ record PoolKey(
         config.getRedactedUrl() + " as " + config.getUsername(),
         config.getJdbcUrl(),
         String.valueOf(config.getUsername()),
-        fingerprint(config.password()),
+        config.credentialsFingerprint(),
         config.getMinConnections(),
         config.getMaxConnections(),
         config.getConnectTimeout().getMillis(),
@@ -36,18 +32,6 @@ record PoolKey(
         config.getMaxLifetime().getMillis(),
         config.getConnectionProperties(),
         config.getConnectionInitSql());
-  }
-
-  private static String fingerprint(String password) {
-    if (password == null) {
-      return "";
-    }
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(sha.digest(password.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
   }
 
   /** The redacted URL and user: never the password, even one inside the URL. */

@@ -10,6 +10,9 @@ final class FieldDescriptions {
   static final String SPLIT_COLUMN =
       "Unique, indexed column the snapshot splits by instead of the primary key. Modes snapshot,"
           + " snapshot_then_cdc (there it must be the primary key).";
+  static final String COLUMNS =
+      "The columns to output, in this order, named as the catalog stores them; default all."
+          + " Modes snapshot, incremental.";
   static final String TABLES = "The tables to read, each as table or namespace.table.";
   static final String TABLE_PATTERN =
       "Reads every table whose namespace.table matches this regular expression whole.";

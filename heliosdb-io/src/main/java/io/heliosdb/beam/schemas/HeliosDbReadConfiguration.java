@@ -1,6 +1,7 @@
 package io.heliosdb.beam.schemas;
 
 import com.google.auto.value.AutoValue;
+import java.util.List;
 import org.apache.beam.sdk.schemas.AutoValueSchema;
 import org.apache.beam.sdk.schemas.annotations.DefaultSchema;
 import org.apache.beam.sdk.schemas.annotations.SchemaFieldDescription;
@@ -20,6 +21,9 @@ public abstract class HeliosDbReadConfiguration extends ReadFields {
   @SchemaFieldDescription(FieldDescriptions.SPLIT_COLUMN)
   public abstract @Nullable String getSplitColumn();
 
+  @SchemaFieldDescription(FieldDescriptions.COLUMNS)
+  public abstract @Nullable List<String> getColumns();
+
   /** A builder, for tests and for Java users; Beam fills the configuration from a Row. */
   public static Builder builder() {
     return new AutoValue_HeliosDbReadConfiguration.Builder();
@@ -37,6 +41,8 @@ public abstract class HeliosDbReadConfiguration extends ReadFields {
     public abstract Builder setTable(@Nullable String value);
 
     public abstract Builder setSplitColumn(@Nullable String value);
+
+    public abstract Builder setColumns(@Nullable List<String> value);
 
     public abstract HeliosDbReadConfiguration build();
   }

@@ -3,6 +3,7 @@ package io.heliosdb.beam.schemas;
 import com.google.auto.service.AutoService;
 import io.heliosdb.beam.HeliosDbIO;
 import java.util.List;
+import java.util.Set;
 import org.apache.beam.sdk.schemas.transforms.SchemaTransform;
 import org.apache.beam.sdk.schemas.transforms.SchemaTransformProvider;
 import org.apache.beam.sdk.schemas.transforms.TypedSchemaTransformProvider;
@@ -54,13 +55,22 @@ public class HeliosDbReadSchemaTransformProvider
     }
     ConfiguredRead configured = ConfiguredRead.of(
         configuration,
-        List.of(new ConfiguredRead.FieldUse(
-            "split_column", configuration.getSplitColumn(), ReadMode.SNAPSHOTS)));
+        List.of(
+            new ConfiguredRead.FieldUse(
+                "split_column", configuration.getSplitColumn(), ReadMode.SNAPSHOTS),
+            new ConfiguredRead.FieldUse(
+                "columns", configuration.getColumns(),
+                Set.of(ReadMode.SNAPSHOT, ReadMode.INCREMENTAL))));
     HeliosDbIO.Read read = configured.toRead().withTable(table);
     if (configuration.getSplitColumn() != null) {
       HeliosDbIO.Read unsplit = read;
       read = ConfiguredRead.checked(
           "split_column", () -> unsplit.withSplitColumn(configuration.getSplitColumn()));
+    }
+    if (configuration.getColumns() != null) {
+      HeliosDbIO.Read all = read;
+      read = ConfiguredRead.checked(
+          "columns", () -> all.withColumns(configuration.getColumns()));
     }
     return new ReadTable(read);
   }

@@ -32,14 +32,14 @@ import org.slf4j.LoggerFactory;
  * Reads one {@link SnapshotSplit}, emitting its rows one by one ({@link Rows}) or in batches
  * ({@link Batches}).
  *
- * <h3>Initial Restriction</h3>
+ * <h2>Initial Restriction</h2>
  * The split's own {@link OffsetRange}: key values, chunk ordinals or pages, or {@code [0, 1)}.
  *
- * <h3>Splitting</h3>
+ * <h2>Splitting</h2>
  * The planner already made one split per reader; {@code trySplit} of the {@link
  * BlockRangeTracker} serves runner checkpoints and dynamic rebalancing.
  *
- * <h3>Checkpoint and Resume</h3>
+ * <h2>Checkpoint and Resume</h2>
  * Key ranges read in key order and claim each batch of rows, as a block of keys, before emitting
  * it, so a residual starts right after the last emitted row. Chunk and page splits claim a whole
  * chunk before reading it and emit it whole, so a residual starts at the next chunk. Either way every row of
@@ -48,10 +48,10 @@ import org.slf4j.LoggerFactory;
  * a residual resumed later, on any worker, reads the table as of the same moment: rows that move
  * between pages meanwhile are neither lost nor repeated.
  *
- * <h3>Progress and Size</h3>
+ * <h2>Progress and Size</h2>
  * {@code @GetSize} is the remaining offsets times the planner's estimate of rows per offset.
  *
- * <h3>Track Watermark</h3>
+ * <h2>Track Watermark</h2>
  * None: a bounded read.
  */
 @DoFn.BoundedPerElement
@@ -306,7 +306,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       Connection connection, RestrictionTracker<OffsetRange, Block> tracker, Sink out,
       ReadProgress progress)
       throws SQLException {
-    int keyColumn = spec.table().indexOf(spec.splitColumns().get(0)) + 1;
+    int keyColumn = spec.selectedColumns().indexOf(spec.splitColumns().get(0)) + 1;
     int batchSize = spec.outputBatchSize();
     long cursor = progress.next;
     while (cursor < tracker.currentRestriction().getTo()) {
@@ -316,9 +316,10 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       int read = 0;
       ChunkView view = beginChunk(connection, progress);
       try (PreparedStatement statement = prepare(connection, sql.keyRange())) {
-        statement.setLong(1, cursor);
-        statement.setLong(2, queryTo);
-        statement.setInt(3, spec.chunkSize());
+        int index = sql.bindFilter(statement);
+        statement.setLong(index, cursor);
+        statement.setLong(index + 1, queryTo);
+        statement.setInt(index + 2, spec.chunkSize());
         try (ResultSet rs = statement.executeQuery()) {
           while (rs.next()) {
             keys[batch.size()] = rs.getLong(keyColumn);
@@ -440,7 +441,7 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
       }
       beginReadIn(connection, split.exportedSnapshot());
       try (PreparedStatement statement = prepare(connection, sql.pages())) {
-        dialect.bindPageRange(statement, 1, page, block.claimedTo());
+        dialect.bindPageRange(statement, sql.bindFilter(statement), page, block.claimedTo());
         emitAll(statement, null, out);
       }
       metrics.chunkCompleted();
@@ -501,8 +502,9 @@ public abstract class ReadSnapshotSplitDoFn<OutT> extends DoFn<SnapshotSplit, Ou
     }
     ChunkView view = beginChunk(connection, progress);
     try (PreparedStatement statement = prepare(connection, query)) {
+      int index = sql.bindFilter(statement);
       if (parameter != null) {
-        statement.setLong(1, parameter);
+        statement.setLong(index, parameter);
       }
       emitAll(statement, view == null ? null : view.of(lowerKey, null), out);
     }

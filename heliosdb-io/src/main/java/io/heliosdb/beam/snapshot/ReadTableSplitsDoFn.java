@@ -17,7 +17,7 @@ import org.apache.beam.sdk.values.TupleTag;
  * as a single-table snapshot reads it ({@link ReadSnapshotSplitDoFn}: same restriction, tracker,
  * checkpoints, retries and guarantees), by a reader of its table.
  *
- * <h3>Initial Restriction, Splitting, Checkpoint and Resume, Progress and Size</h3>
+ * <h2>Initial Restriction, Splitting, Checkpoint and Resume, Progress and Size</h2>
  * Those of {@link ReadSnapshotSplitDoFn} for the split's table.
  */
 @DoFn.BoundedPerElement

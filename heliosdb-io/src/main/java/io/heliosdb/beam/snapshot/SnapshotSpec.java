@@ -5,6 +5,7 @@ import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.schema.ColumnInfo;
 import io.heliosdb.beam.schema.TableMetadata;
 import io.heliosdb.beam.schema.TableSchema;
+import io.heliosdb.beam.sql.TablePart;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +20,7 @@ import org.apache.beam.sdk.schemas.Schema.TypeName;
  *     when {@code batchedOutput})
  * @param batchedOutput whether the splittable DoFn outputs lists of rows that a following step
  *     flattens, rather than rows: for the Direct runner, see {@link ReadSnapshotSplitDoFn.Batches}
+ * @param part the columns and rows of the table that the read outputs
  */
 public record SnapshotSpec(
     ConnectionConfiguration connection,
@@ -31,7 +33,8 @@ public record SnapshotSpec(
     int parallelism,
     int outputBatchSize,
     boolean batchedOutput,
-    boolean unknownTypesAsString)
+    boolean unknownTypesAsString,
+    TablePart part)
     implements Serializable {
 
   private static final Set<TypeName> INTEGRAL =
@@ -93,7 +96,7 @@ public record SnapshotSpec(
     }
     return new SnapshotSpec(
         connection, dialect, table, splitColumns, strategy, chunkSize, fetchSize, parallelism,
-        outputBatchSize, batchedOutput, unknownTypesAsString);
+        outputBatchSize, batchedOutput, unknownTypesAsString, TablePart.WHOLE);
   }
 
   private static boolean isIntegral(
@@ -102,9 +105,30 @@ public record SnapshotSpec(
     return INTEGRAL.contains(keySchema.schema().getField(0).getType().getTypeName());
   }
 
-  /** The Beam schema of the table's rows. */
+  /** The Beam schema of the rows the read outputs: the table's, or its projected columns'. */
   public TableSchema tableSchema() {
-    return TableSchema.of(table, dialect::mapColumn, unknownTypesAsString);
+    return TableSchema.of(part.output(table), dialect::mapColumn, unknownTypesAsString);
+  }
+
+  /**
+   * The columns the read's queries select: the output columns, then the split column if the
+   * output lacks it and key ranges read their position from it.
+   */
+  public TableMetadata selectedColumns() {
+    return part.selected(
+        table, strategy == SplitStrategy.KEY_RANGES ? splitColumns : List.of());
+  }
+
+  /**
+   * This read, outputting only {@code part} of the table.
+   *
+   * @throws IllegalArgumentException if the table lacks a projected column
+   */
+  public SnapshotSpec withPart(TablePart part) {
+    part.checkColumnsOf(table);
+    return new SnapshotSpec(
+        connection, dialect, table, splitColumns, strategy, chunkSize, fetchSize, parallelism,
+        outputBatchSize, batchedOutput, unknownTypesAsString, part);
   }
 
   /** The Beam schema of the split key (empty for keyless reads). */
@@ -130,7 +154,7 @@ public record SnapshotSpec(
   public SnapshotSpec withParallelism(int readers) {
     return new SnapshotSpec(
         connection, dialect, table, splitColumns, strategy, chunkSize, fetchSize, readers,
-        outputBatchSize, batchedOutput, unknownTypesAsString);
+        outputBatchSize, batchedOutput, unknownTypesAsString, part);
   }
 
   /** A short label for logs: the table. */

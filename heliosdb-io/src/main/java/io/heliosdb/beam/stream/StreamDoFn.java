@@ -9,15 +9,30 @@ import org.joda.time.Instant;
 
 /**
  * What the unbounded reads share: one stream per element, a {@link StreamTracker} over the
- * restriction, and a manual watermark that starts at the element's timestamp and only moves
- * forward.
+ * restriction, a manual watermark that starts at the element's timestamp and only moves
+ * forward, and the restriction's size for the runner: the stream's backlog after its position
+ * ({@link #backlog}), also reported as the tracker's progress.
  */
 @DoFn.UnboundedPerElement
 public abstract class StreamDoFn<InT, R extends StreamRestriction<R>> extends DoFn<InT, Row> {
 
   @NewTracker
   public StreamTracker<R> newTracker(@Restriction R position) {
-    return new StreamTracker<>(position);
+    return new StreamTracker<>(position, this::backlog);
+  }
+
+  /** The restriction's backlog ({@link #backlog}); nothing once finished. */
+  @GetSize
+  public double getSize(@Restriction R position) {
+    return position.finished() ? 0 : backlog(position);
+  }
+
+  /**
+   * The work left in the stream after {@code position}, never negative, 0 if unknown; by default
+   * 0. The runner asks for it on its own threads, also while the stream is read.
+   */
+  protected double backlog(R position) {
+    return 0;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.heliosdb.beam.stream;
 
+import java.util.function.ToDoubleFunction;
 import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
 import org.apache.beam.sdk.transforms.splittabledofn.SplitResult;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -9,14 +10,30 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * emitted; a split (a runner checkpoint) finishes the current restriction at the last claim and
  * hands the rest of the stream, from that position on, to the residual. After a split every
  * claim fails, so nothing is emitted past the position the residual resumes from.
+ *
+ * <p>Its progress is the stream's backlog after the current position, as its reader measures it
+ * (nothing once finished), with no work counted as completed: a stream has no end to count
+ * towards.
  */
-public final class StreamTracker<R extends StreamRestriction<R>> extends RestrictionTracker<R, R> {
+public final class StreamTracker<R extends StreamRestriction<R>> extends RestrictionTracker<R, R>
+    implements RestrictionTracker.HasProgress {
   private R position;
   private boolean split;
+  private final ToDoubleFunction<R> backlog;
 
+  /** A tracker whose progress reports no backlog. */
   public StreamTracker(R position) {
+    this(position, r -> 0);
+  }
+
+  /**
+   * @param backlog the work left after a position (e.g. bytes of log), never negative; called
+   *     with the current position when the runner asks for progress, on its own thread
+   */
+  public StreamTracker(R position, ToDoubleFunction<R> backlog) {
     this.position = position;
     this.split = position.finished();
+    this.backlog = backlog;
   }
 
   /**
@@ -64,6 +81,13 @@ public final class StreamTracker<R extends StreamRestriction<R>> extends Restric
           "The stream stopped at " + position.describe()
               + " without a checkpoint: the rest of the stream would be lost");
     }
+  }
+
+  /** No work completed; the backlog after the current position remaining (0 once finished). */
+  @Override
+  public Progress getProgress() {
+    // the runner calls trackers one method at a time (RestrictionTrackers.observe)
+    return Progress.from(0, position.finished() ? 0 : backlog.applyAsDouble(position));
   }
 
   @Override

@@ -5,28 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.heliosdb.beam.CdcOptions;
 import io.heliosdb.beam.HeliosDbIO;
 import io.heliosdb.beam.dialect.Dialects;
-import io.heliosdb.beam.stream.StreamTracker;
 import io.heliosdb.beam.testing.TestDatabase;
 import io.heliosdb.beam.testing.TestDatabases;
 import java.sql.Connection;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.runners.TransformHierarchy;
-import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.splittabledofn.SplitResult;
-import org.apache.beam.sdk.transforms.splittabledofn.WatermarkEstimators;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
-import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.util.SerializableUtils;
-import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.WindowedValues;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ArgumentsSource;
 
@@ -56,7 +43,7 @@ class ReaderMoveIT {
             Dialects.forJdbcUrl(db.url(), db.url()).currentLogPosition(connection));
       }
     }
-    ReadChangesDoFn template = readerOf(HeliosDbIO.read()
+    ReadChangesDoFn template = ReaderCalls.readerOf(HeliosDbIO.read()
         .withConnection(db.connectionConfiguration()).withTable(table).withCdc(options));
     Queue<Long> read = new ConcurrentLinkedQueue<>();
     ReadChangesDoFn first = SerializableUtils.clone(template);
@@ -64,7 +51,7 @@ class ReaderMoveIT {
     CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> write(db, table));
     try {
       first.setup();
-      Reader reader = new Reader(read, first.initialRestriction(StreamStart.fromLog()));
+      ReaderCalls reader = new ReaderCalls(read, first.initialRestriction(StreamStart.fromLog()));
       // the first instance reads a part of the stream, then is no longer called
       long deadline = System.currentTimeMillis() + WAIT_MILLIS;
       while (read.size() < ROWS / 4 && System.currentTimeMillis() < deadline) {
@@ -112,7 +99,7 @@ class ReaderMoveIT {
     String table = TestDatabase.uniqueName("cdc_held");
     db.execute("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, v VARCHAR(20) NOT NULL)");
     db.createPublicationAndSlot(table);
-    ReadChangesDoFn reader = SerializableUtils.clone(readerOf(HeliosDbIO.read()
+    ReadChangesDoFn reader = SerializableUtils.clone(ReaderCalls.readerOf(HeliosDbIO.read()
         .withConnection(db.connectionConfiguration()).withTable(table)
         .withCdc(CdcOptions.create().withSlotName(table)
             .withHeartbeatInterval(org.joda.time.Duration.standardSeconds(1)))));
@@ -120,7 +107,7 @@ class ReaderMoveIT {
     CompletableFuture<Void> writer = null;
     try (SlotHolder oldWorker = new SlotHolder(db, table)) {
       reader.setup();
-      Reader calls = new Reader(read, reader.initialRestriction(StreamStart.fromLog()));
+      ReaderCalls calls = new ReaderCalls(read, reader.initialRestriction(StreamStart.fromLog()));
       writer = CompletableFuture.runAsync(() -> write(db, table));
       CompletableFuture<Void> released = CompletableFuture.runAsync(() -> {
         try {
@@ -196,75 +183,6 @@ class ReaderMoveIT {
       }
     } catch (Exception e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** The reader of the stream in a pipeline with {@code read}, as the runner would deserialize it. */
-  private static ReadChangesDoFn readerOf(HeliosDbIO.Read read) {
-    Pipeline pipeline = Pipeline.create();
-    pipeline.apply(read);
-    List<ReadChangesDoFn> found = new ArrayList<>();
-    pipeline.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
-      @Override
-      public void visitPrimitiveTransform(TransformHierarchy.Node node) {
-        if (node.getTransform() instanceof ParDo.MultiOutput<?, ?> parDo
-            && parDo.getFn() instanceof ReadChangesDoFn fn) {
-          found.add(fn);
-        }
-      }
-    });
-    assertThat(found).hasSize(1);
-    return found.get(0);
-  }
-
-  /**
-   * Calls a reader instance as a runner does: with the restriction the last call left, then a
-   * checkpoint at its last claim, the bundle's commit (its finalizers), and the resume delay.
-   */
-  private static final class Reader {
-    private final Queue<Long> read;
-    private LogPosition restriction;
-    private final WatermarkEstimators.Manual watermark =
-        new WatermarkEstimators.Manual(BoundedWindow.TIMESTAMP_MIN_VALUE);
-
-    Reader(Queue<Long> read, LogPosition restriction) {
-      this.read = read;
-      this.restriction = restriction;
-    }
-
-    synchronized void call(ReadChangesDoFn reader) throws InterruptedException {
-      StreamTracker<LogPosition> tracker = new StreamTracker<>(restriction);
-      List<DoFn.BundleFinalizer.Callback> committed = new ArrayList<>();
-      DoFn.OutputReceiver<Row> rows = row -> WindowedValues.<Row>builder()
-          .setValue(row).setTimestamp(BoundedWindow.TIMESTAMP_MIN_VALUE)
-          .setWindow(GlobalWindow.INSTANCE).setPaneInfo(PaneInfo.NO_FIRING)
-          .setReceiver(value -> read.add(value.getValue().getRow("after").getInt64("id")));
-      DoFn.MultiOutputReceiver out = new DoFn.MultiOutputReceiver() {
-        @Override
-        @SuppressWarnings("unchecked")
-        public <T> DoFn.OutputReceiver<T> get(org.apache.beam.sdk.values.TupleTag<T> tag) {
-          return (DoFn.OutputReceiver<T>) rows;
-        }
-
-        @Override
-        public <T> DoFn.OutputReceiver<Row> getRowReceiver(
-            org.apache.beam.sdk.values.TupleTag<T> tag) {
-          return rows;
-        }
-      };
-      DoFn.ProcessContinuation continuation = reader.process(StreamStart.fromLog(), tracker,
-          watermark, out, (expiry, callback) -> committed.add(callback));
-      for (DoFn.BundleFinalizer.Callback callback : committed) {
-        try {
-          callback.onBundleSuccess();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }
-      assertThat(continuation.shouldResume()).as("the stream goes on").isTrue();
-      SplitResult<LogPosition> checkpoint = tracker.trySplit(0);
-      restriction = checkpoint.getResidual();
-      Thread.sleep(continuation.resumeDelay().getMillis());
     }
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.heliosdb.beam.ConnectionConfiguration;
+import io.heliosdb.beam.RowFilter;
+import io.heliosdb.beam.sql.TablePart;
 import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.dialect.MySqlDialect;
 import io.heliosdb.beam.dialect.OracleDialect;
@@ -149,6 +151,19 @@ class IncrementalSpecTest {
         .isEqualTo(select + "\"updated_at\" >= ? AND (\"updated_at\" > ? OR (\"updated_at\" = ?"
             + " AND (\"region\" > ? OR (\"region\" = ? AND \"id\" > ?)))) AND \"updated_at\" <= ?"
             + order);
+  }
+
+  @Test
+  void aPartPollsItsColumnsThenTheCursorsWithTheFilterFirst() {
+    IncrementalSpec spec = spec(POSTGRES, ORDERS, "updated_at", false, null)
+        .withPart(new TablePart(List.of("name", "id"), RowFilter.of("name LIKE ?", "a%")));
+    assertThat(spec.tableSchema().schema().getFieldNames()).containsExactly("name", "id");
+    assertThat(spec.selectedSchema().schema().getFieldNames())
+        .containsExactly("name", "id", "updated_at", "region");
+    assertThat(new IncrementalSql(spec).poll(null, true))
+        .isEqualTo("SELECT \"name\", \"id\", \"updated_at\", \"region\" FROM \"s\".\"orders\""
+            + " WHERE (name LIKE ?\n) AND \"updated_at\" >= ? AND \"updated_at\" <= ?"
+            + " ORDER BY \"updated_at\", \"region\", \"id\" LIMIT ?");
   }
 
   @Test

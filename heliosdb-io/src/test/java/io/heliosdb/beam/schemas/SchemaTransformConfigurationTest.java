@@ -43,7 +43,7 @@ class SchemaTransformConfigurationTest {
   void configurationFieldsAreSnakeCaseAndDescribed() {
     Schema read = new HeliosDbReadSchemaTransformProvider().configurationSchema();
     assertThat(read.getFieldNames())
-        .containsExactlyInAnyOrderElementsOf(concat(SHARED_FIELDS, "table", "split_column"));
+        .containsExactlyInAnyOrderElementsOf(concat(SHARED_FIELDS, "table", "split_column", "columns"));
     Schema tables = new HeliosDbReadTablesSchemaTransformProvider().configurationSchema();
     assertThat(tables.getFieldNames()).containsExactlyInAnyOrderElementsOf(
         concat(SHARED_FIELDS, "tables", "table_pattern", "namespace"));
@@ -116,6 +116,10 @@ class SchemaTransformConfigurationTest {
     assertRefused(table().set("mode", "incremental").set("tracking_column", "t")
         .set("heartbeat_seconds", 5L),
         "heartbeat_seconds applies only to mode cdc or snapshot_then_cdc");
+    assertRefused(table().set("mode", "cdc").set("columns", List.of("id")),
+        "columns applies only to mode snapshot or incremental, not to mode cdc");
+    assertRefused(table().set("columns", List.of("id", "id")),
+        "columns: withColumns([id, id]): column id is named twice");
     assertRefused(table().set("poll_interval_seconds", 5L),
         "poll_interval_seconds applies only to mode incremental");
   }

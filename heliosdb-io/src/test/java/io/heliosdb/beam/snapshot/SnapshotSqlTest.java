@@ -3,6 +3,7 @@ package io.heliosdb.beam.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.heliosdb.beam.ConnectionConfiguration;
+import io.heliosdb.beam.RowFilter;
 import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.dialect.MySqlDialect;
 import io.heliosdb.beam.dialect.OracleDialect;
@@ -10,6 +11,7 @@ import io.heliosdb.beam.dialect.PostgresDialect;
 import io.heliosdb.beam.schema.ColumnInfo;
 import io.heliosdb.beam.schema.TableId;
 import io.heliosdb.beam.schema.TableMetadata;
+import io.heliosdb.beam.sql.TablePart;
 import java.sql.Types;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,43 @@ class SnapshotSqlTest {
     assertThat(sql.nullKeys()).endsWith("WHERE \"id\" IS NULL");
     assertThat(sql.maxKey()).endsWith("WHERE \"id\" = ?");
     assertThat(sql.fullTable()).isEqualTo("SELECT \"id\", \"v\" FROM \"s\".\"t\"\"x\"");
+  }
+
+  @Test
+  void aPartSelectsItsColumnsThenTheKeyAndPutsTheFilterFirstInRowQueriesOnly() {
+    TablePart part = new TablePart(List.of("v", "w"), RowFilter.of("v > ? OR w = ?", 1, 2));
+    SnapshotSpec spec =
+        spec(new PostgresDialect(), List.of("id"), "id", "v", "w").withPart(part);
+    SnapshotSql sql = new SnapshotSql(spec);
+    String select = "SELECT \"v\", \"w\", \"id\" FROM \"s\".\"t\"\"x\" WHERE (v > ? OR w = ?\n)";
+    assertThat(spec.tableSchema().schema().getFieldNames()).containsExactly("v", "w");
+    assertThat(sql.keyRange())
+        .isEqualTo(select + " AND \"id\" >= ? AND \"id\" < ? ORDER BY \"id\" LIMIT ?");
+    assertThat(sql.fullTable()).isEqualTo(select);
+    assertThat(sql.maxKey()).isEqualTo(select + " AND \"id\" = ?");
+    assertThat(sql.chunk(true, false)).isEqualTo(select + " AND \"id\" >= ?");
+    // the planner's queries span the whole table
+    assertThat(sql.minMaxKey()).isEqualTo("SELECT MIN(\"id\"), MAX(\"id\") FROM \"s\".\"t\"\"x\"");
+    assertThat(sql.orderedKeys(false)).doesNotContain("v > ?");
+  }
+
+  @Test
+  void chunkReadsSelectOnlyTheOutputColumns() {
+    SnapshotSpec spec = SnapshotSpec.create(ConnectionConfiguration.create("jdbc:postgresql://h/db"),
+        new PostgresDialect(), spec(new PostgresDialect(), List.of("id"), "id", "v").table(), null,
+        true, 100, 10, 4, 500, true, false).withPart(new TablePart(List.of("v"), null));
+    assertThat(new SnapshotSql(spec).chunk(false, true))
+        .isEqualTo("SELECT \"v\" FROM \"s\".\"t\"\"x\" WHERE \"id\" < ?");
+  }
+
+  @Test
+  void aPartNamingAMissingColumnIsRefused() {
+    SnapshotSpec spec = spec(new PostgresDialect(), List.of("id"), "id", "v");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> spec.withPart(new TablePart(List.of("v", "V"), null)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("withColumns([v, V]): table s.t\"x has no column V; its columns are"
+            + " [id, v]");
   }
 
   @Test
@@ -72,7 +111,7 @@ class SnapshotSqlTest {
         spec.connection().withPassword("hunter2"), spec.dialect(), spec.table(),
         spec.splitColumns(), spec.strategy(), spec.chunkSize(), spec.fetchSize(),
         spec.parallelism(), spec.outputBatchSize(), spec.batchedOutput(),
-        spec.unknownTypesAsString());
+        spec.unknownTypesAsString(), spec.part());
     assertThat(withSecret.toString()).doesNotContain("hunter2").contains("password=***");
   }
 

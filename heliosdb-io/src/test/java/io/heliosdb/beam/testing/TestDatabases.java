@@ -9,7 +9,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -50,7 +54,7 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  * void readsEverything(TestDatabase db, TestPipeline pipeline) { ... }
  * }</pre>
  *
- * or as a resolver of one database: {@code @ExtendWith(TestDatabases.class)} and a parameter
+ * (on the kinds of {@code HELIOSDB_TEST_KINDS}, when set), or as a resolver of one database: {@code @ExtendWith(TestDatabases.class)} and a parameter
  * {@code @Use(DatabaseKind.ORACLE) TestDatabase db}.
  */
 public final class TestDatabases
@@ -67,7 +71,30 @@ public final class TestDatabases
 
   @Override
   public Stream<? extends Arguments> provideArguments(ExtensionContext context) {
-    return Stream.of(DatabaseKind.POSTGRES, DatabaseKind.MYSQL).map(k -> Arguments.of(get(k)));
+    return parameterKinds(System.getenv("HELIOSDB_TEST_KINDS")).stream()
+        .map(k -> Arguments.of(get(k)));
+  }
+
+  /**
+   * The databases a parameterized test runs on: PostgreSQL and MySQL-family, or the kinds named,
+   * comma-separated, in {@code HELIOSDB_TEST_KINDS} (e.g. {@code POSTGRES} to test one more
+   * PostgreSQL server without repeating the MariaDB cases).
+   */
+  static List<DatabaseKind> parameterKinds(String names) {
+    if (names == null || names.isBlank()) {
+      return List.of(DatabaseKind.POSTGRES, DatabaseKind.MYSQL);
+    }
+    List<DatabaseKind> kinds = new ArrayList<>();
+    for (String name : names.split(",")) {
+      try {
+        kinds.add(DatabaseKind.valueOf(name.trim().toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "HELIOSDB_TEST_KINDS: unknown database kind '" + name.trim() + "'; use "
+                + Arrays.toString(DatabaseKind.values()), e);
+      }
+    }
+    return kinds;
   }
 
   @Override
@@ -123,9 +150,9 @@ public final class TestDatabases
   private static Object locate(DatabaseKind kind) {
     String url = System.getenv(kind.envPrefix + "_URL");
     if (url != null && !url.isBlank()) {
-      return new TestDatabase(
-          kind, url, System.getenv(kind.envPrefix + "_USER"),
-          System.getenv(kind.envPrefix + "_PASSWORD"));
+      String password = System.getenv(kind.envPrefix + "_PASSWORD");
+      return new TestDatabase(kind, url, System.getenv(kind.envPrefix + "_USER"),
+          password == null ? "" : password);
     }
     if (kind == DatabaseKind.ORACLE) {
       return "Oracle tests skipped: no Oracle database given. Set HELIOSDB_TEST_ORACLE_URL"
