@@ -71,7 +71,7 @@ import org.slf4j.LoggerFactory;
  * timestamped with its watermark: the next reader, whose element holds only the position, takes
  * the running task over there ({@link ChangeTasks}) and starts its watermark at that timestamp.
  *
- * <h2>Progress and Size</h3>
+ * <h2>Progress and Size</h2>
  * The size of a restriction, and the tracker's remaining work, is the log's bytes after its
  * position ({@link io.heliosdb.beam.dialect.ChangeLogDialect#logBytesBehind}: PostgreSQL the WAL
  * after its LSN, MySQL/MariaDB the binary logs after its file and offset), the value of {@code
