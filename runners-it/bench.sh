@@ -5,7 +5,9 @@
 #              MariaDB, on the Direct, Flink and Spark runners, with HeliosDbIO (parallelism 2 and 4),
 #              JdbcIO.readWithPartitions (same partition counts, on id), JdbcIO.read, and a plain
 #              single-threaded JDBC loop as the reference; plus HeliosDbIO on PostgreSQL/Direct/p4
-#              with -Xmx256m. Each case runs in a fresh JVM.
+#              with -Xmx256m; plus the ceiling per runner and parallelism (case ids like
+#              none/flink/ceiling/p4): HeliosDbIO's graph emitting the same Rows from memory, no
+#              database (io.heliosdb.bench.CeilingSource). Each case runs in a fresh JVM.
 #   incremental
 #              commit-to-downstream lag and idle database load of HeliosDbIO's incremental mode
 #              (poll interval 1 s, commit delay 2 s) on the local PostgreSQL and MariaDB, Direct
@@ -144,7 +146,8 @@
 #    "rows":1000000,"seconds":2.9,"rows_per_sec":345000,"build_seconds":0.4,"peak_rss_mb":610,
 #    "jvm_seconds":6.1}
 # ("error":"..." instead of seconds/rows_per_sec for a failed or timed-out case), then a
-# {"bench":"snapshot","summary":true,...} line with HeliosDbIO ÷ JdbcIO.readWithPartitions ratios.
+# {"bench":"snapshot","summary":true,...} line with HeliosDbIO ÷ JdbcIO.readWithPartitions and
+# HeliosDbIO ÷ ceiling ratios.
 # Everything else (build, table preparation, per-case logs) goes to stderr and to $BENCH_OUT.
 #
 # Fields: seconds = pipeline run time inside the JVM, run() to waitUntilFinish() (loop: connect to
@@ -163,7 +166,7 @@
 #   BENCH_DBS="postgres mariadb"   BENCH_PARALLELISMS="2 4"
 #   BENCH_RUNNERS="direct flink spark" (snapshot; the other benchmarks: "direct flink", since the
 #                             Spark runner cannot run the streaming modes)
-#   BENCH_IMPLS="heliosdbio jdbcio-partitions jdbcio-read jdbc-loop"
+#   BENCH_IMPLS="heliosdbio jdbcio-partitions jdbcio-read jdbc-loop ceiling"
 #   BENCH_READ_PARALLELISM=4  runner parallelism of the JdbcIO.read cases
 #   BENCH_HEAP=256m           heap of the extra small-heap case ("" to skip it)
 #   BENCH_CASES=REGEX         only cases whose id matches, ids like postgres/direct/heliosdbio/p4
@@ -240,7 +243,7 @@ BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}
 BENCH_DBS=${BENCH_DBS:-postgres mariadb}
 BENCH_RUNNERS=${BENCH_RUNNERS:-direct flink}
 BENCH_PARALLELISMS=${BENCH_PARALLELISMS:-2 4}
-BENCH_IMPLS=${BENCH_IMPLS:-heliosdbio jdbcio-partitions jdbcio-read jdbc-loop}
+BENCH_IMPLS=${BENCH_IMPLS:-heliosdbio jdbcio-partitions jdbcio-read jdbc-loop ceiling}
 BENCH_READ_PARALLELISM=${BENCH_READ_PARALLELISM:-4}
 BENCH_HEAP=${BENCH_HEAP-256m}
 BENCH_CASES=${BENCH_CASES:-}
@@ -450,6 +453,11 @@ bench_snapshot() {
       has_word jdbcio-read "$BENCH_IMPLS" && cases+=("$db $runner jdbcio-read $BENCH_READ_PARALLELISM")
     done
   done
+  if has_word ceiling "$BENCH_IMPLS"; then
+    for runner in $BENCH_RUNNERS; do
+      for p in $BENCH_PARALLELISMS; do cases+=("none $runner ceiling $p"); done
+    done
+  fi
   if [ -n "$BENCH_HEAP" ] && has_word postgres "$BENCH_DBS" && has_word direct "$BENCH_RUNNERS" \
       && has_word heliosdbio "$BENCH_IMPLS"; then
     cases+=("postgres direct heliosdbio 4 $BENCH_HEAP")

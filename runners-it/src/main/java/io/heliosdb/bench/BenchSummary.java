@@ -17,7 +17,10 @@ import java.util.TreeSet;
  * parallelism 4 only); {@code heliosdbio_vs_jdbcio_partitions_flink_net} the Flink ratios from the
  * jobs' net run times ({@code flink_job_seconds}, without the local cluster's start-up); {@code
  * jdbc_loop_rows_per_sec} the single-threaded reference per
- * database. Lines with a {@code heap} field (the small-heap case) are left out of the ratios.
+ * database; {@code ceiling_rows_per_sec} the ceiling per {@code runner.pN}, and {@code
+ * heliosdbio_vs_ceiling} and {@code jdbcio_partitions_vs_ceiling} each read's rows/s divided by
+ * the ceiling of the same runner and parallelism (how much of what the runner carries the read
+ * uses). Lines with a {@code heap} field (the small-heap case) are left out of the ratios.
  */
 public final class BenchSummary {
   private BenchSummary() {}
@@ -35,6 +38,7 @@ public final class BenchSummary {
     TreeSet<String> groups = new TreeSet<>(); // "db.runner.pN" with a heliosdbio case
     Map<String, Object> loop = new LinkedHashMap<>();
     Map<String, Object> heapCase = new LinkedHashMap<>();
+    Map<String, Double> ceiling = new LinkedHashMap<>(); // "runner.pN"
     int errors = 0;
     Long rows = null;
     for (JsonNode n : lines) {
@@ -59,6 +63,12 @@ public final class BenchSummary {
         loop.put(db, value == null ? null : Math.round(value));
         continue;
       }
+      if (impl.equals("ceiling")) {
+        if (value != null) {
+          ceiling.put(runner + ".p" + parallelism, value);
+        }
+        continue;
+      }
       if (impl.equals("heliosdbio")) {
         groups.add(db + "." + runner + ".p" + parallelism);
       }
@@ -75,10 +85,18 @@ public final class BenchSummary {
     Map<String, Object> vsPartitions = new LinkedHashMap<>();
     Map<String, Object> vsRead = new LinkedHashMap<>();
     Map<String, Object> vsPartitionsNet = new LinkedHashMap<>();
+    Map<String, Object> heliosVsCeiling = new LinkedHashMap<>();
+    Map<String, Object> partitionsVsCeiling = new LinkedHashMap<>();
     for (String group : orderedGroups(groups)) {
       String[] part = group.split("\\.");
       String prefix = part[0] + "." + part[1] + ".";
       Double helios = rate.get(prefix + "heliosdbio." + part[2]);
+      Double top = ceiling.get(part[1] + "." + part[2]);
+      if (top != null) {
+        heliosVsCeiling.put(group, ratio(helios, top));
+        partitionsVsCeiling.put(
+            group, ratio(rate.get(prefix + "jdbcio-partitions." + part[2]), top));
+      }
       vsPartitions.put(group, ratio(helios, rate.get(prefix + "jdbcio-partitions." + part[2])));
       if (part[1].equals("flink")) {
         vsPartitionsNet.put(
@@ -109,6 +127,11 @@ public final class BenchSummary {
     summary.put("heliosdbio_vs_jdbcio_partitions_flink_net", vsPartitionsNet);
     summary.put("heliosdbio_vs_jdbcio_read", vsRead);
     summary.put("jdbc_loop_rows_per_sec", loop);
+    Map<String, Object> ceilingRates = new LinkedHashMap<>();
+    ceiling.forEach((k, v) -> ceilingRates.put(k, Math.round(v)));
+    summary.put("ceiling_rows_per_sec", ceilingRates);
+    summary.put("heliosdbio_vs_ceiling", heliosVsCeiling);
+    summary.put("jdbcio_partitions_vs_ceiling", partitionsVsCeiling);
     if (!heapCase.isEmpty()) {
       summary.put("small_heap_rows_per_sec", heapCase);
     }

@@ -37,9 +37,9 @@ import org.apache.beam.sdk.values.Row;
  * reads the whole benchmark table once and prints one JSON line to stdout.
  *
  * <pre>
- * SnapshotBench &lt;postgres|mariadb&gt; &lt;direct|flink|spark|none&gt;
- *     &lt;heliosdbio|jdbcio-partitions|jdbcio-read|jdbc-loop&gt; &lt;parallelism&gt; &lt;rows&gt;
- *     [extra pipeline options...]
+ * SnapshotBench &lt;postgres|mariadb|none&gt; &lt;direct|flink|spark|none&gt;
+ *     &lt;heliosdbio|jdbcio-partitions|jdbcio-read|jdbc-loop|ceiling&gt;
+ *     &lt;parallelism&gt; &lt;rows&gt; [extra pipeline options...]
  * </pre>
  *
  * <ul>
@@ -51,6 +51,9 @@ import org.apache.beam.sdk.values.Row;
  *       output reshuffle).
  *   <li>{@code jdbc-loop}: no pipeline; one connection streaming the table and building the same
  *       Rows with the same {@link BenchRowMapper} (runner {@code none}, parallelism 1).
+ *   <li>{@code ceiling}: no database (db {@code none}); {@link CeilingSource}, HeliosDbIO's
+ *       graph emitting the table's Rows from memory with {@code parallelism} splits: what the
+ *       runner carries when reading costs nothing.
  * </ul>
  *
  * <p>Every JdbcIO case maps rows with {@link BenchRowMapper} to {@link SnapshotTable#SCHEMA} with
@@ -84,7 +87,7 @@ public final class SnapshotBench {
   private SnapshotBench() {}
 
   static final List<String> IMPLS =
-      List.of("heliosdbio", "jdbcio-partitions", "jdbcio-read", "jdbc-loop");
+      List.of("heliosdbio", "jdbcio-partitions", "jdbcio-read", "jdbc-loop", "ceiling");
   static final List<String> RUNNERS = List.of("direct", "flink", "spark", "none");
 
   /**
@@ -101,8 +104,9 @@ public final class SnapshotBench {
     PrintStream json = BenchSupport.takeStdout();
     if (args.length < 5) {
       System.err.println(
-          "usage: SnapshotBench <postgres|mariadb> <direct|flink|spark|none>"
-              + " <heliosdbio|jdbcio-partitions|jdbcio-read|jdbc-loop> <parallelism> <rows>"
+          "usage: SnapshotBench <postgres|mariadb|none> <direct|flink|spark|none>"
+              + " <heliosdbio|jdbcio-partitions|jdbcio-read|jdbc-loop|ceiling> <parallelism>"
+              + " <rows>"
               + " [pipeline options...]");
       System.exit(2);
     }
@@ -124,9 +128,12 @@ public final class SnapshotBench {
 
     boolean ok = false;
     try {
-      BenchDatabase db = BenchDatabase.parse(args[0]);
-      String runner = args[1].toLowerCase(Locale.ROOT);
       String impl = args[2].toLowerCase(Locale.ROOT);
+      if (impl.equals("ceiling") != args[0].equals("none")) {
+        throw new IllegalArgumentException("db must be none for the ceiling and only for it");
+      }
+      BenchDatabase db = impl.equals("ceiling") ? null : BenchDatabase.parse(args[0]);
+      String runner = args[1].toLowerCase(Locale.ROOT);
       int parallelism = Integer.parseInt(args[3]);
       long rows = Long.parseLong(args[4]);
       List<String> extra = Arrays.asList(args).subList(5, args.length);
@@ -191,7 +198,8 @@ public final class SnapshotBench {
     System.err.println("[bench] pipeline options: " + optionArgs);
     PipelineOptions options =
         PipelineOptionsFactory.fromArgs(optionArgs.toArray(String[]::new)).withValidation().create();
-    options.setJobName("bench-snapshot-" + db.id + "-" + impl + "-p" + parallelism);
+    options.setJobName(
+        "bench-snapshot-" + (db == null ? "none" : db.id) + "-" + impl + "-p" + parallelism);
 
     int chunkSize = Integer.getInteger("bench.chunkSize", SnapshotOptions.DEFAULT_CHUNK_SIZE);
     int fetchSize = Integer.getInteger("bench.fetchSize", 0);
@@ -248,6 +256,11 @@ public final class SnapshotBench {
           transform = transform.withOutputParallelization(false);
         }
         read = pipeline.apply("JdbcIO.read", transform).setRowSchema(SnapshotTable.SCHEMA);
+      }
+      case "ceiling" -> {
+        CeilingSource.prepare();
+        read = pipeline.apply(
+            "Ceiling", new CeilingSource(rows, parallelism, runner.equals("direct")));
       }
       default -> throw new IllegalArgumentException("unknown impl " + impl);
     }
