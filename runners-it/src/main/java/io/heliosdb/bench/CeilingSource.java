@@ -169,14 +169,19 @@ public final class CeilingSource extends PTransform<PBegin, PCollection<Row>> {
     return splits;
   }
 
-  /** Claims each block of {@code block} ids as its last id, then emits its rows one by one. */
-  static final class EmitRowsFn extends DoFn<OffsetRange, Row> {
+  /**
+   * Claims each block of {@code block} ids of its split as the block's last id, then emits the
+   * block; a residual after a runner's checkpoint starts right after the last emitted id.
+   */
+  abstract static class ClaimBlocksFn<OutT> extends DoFn<OffsetRange, OutT> {
     private static final long serialVersionUID = 1L;
     private final int block;
 
-    EmitRowsFn(int block) {
+    ClaimBlocksFn(int block) {
       this.block = block;
     }
+
+    abstract void emit(long from, long to, OutputReceiver<OutT> out);
 
     @GetInitialRestriction
     public OffsetRange initial(@Element OffsetRange split) {
@@ -189,54 +194,49 @@ public final class CeilingSource extends PTransform<PBegin, PCollection<Row>> {
     }
 
     @ProcessElement
-    public void process(RestrictionTracker<OffsetRange, Long> tracker, OutputReceiver<Row> out) {
+    public void process(RestrictionTracker<OffsetRange, Long> tracker, OutputReceiver<OutT> out) {
       OffsetRange range = tracker.currentRestriction();
       for (long from = range.getFrom(); from < range.getTo(); from += block) {
         long to = Math.min(from + block, range.getTo());
         if (!tracker.tryClaim(to - 1)) {
           return;
         }
-        for (long id = from; id < to; id++) {
-          out.output(row(id));
-        }
+        emit(from, to, out);
       }
     }
   }
 
-  /** Claims each batch of {@code block} ids as its last id, then emits the batch as one list. */
-  static final class EmitBatchesFn extends DoFn<OffsetRange, List<Row>> {
+  /** Emits each claimed block's rows one by one. */
+  static final class EmitRowsFn extends ClaimBlocksFn<Row> {
     private static final long serialVersionUID = 1L;
-    private final int block;
+
+    EmitRowsFn(int block) {
+      super(block);
+    }
+
+    @Override
+    void emit(long from, long to, OutputReceiver<Row> out) {
+      for (long id = from; id < to; id++) {
+        out.output(row(id));
+      }
+    }
+  }
+
+  /** Emits each claimed block as one list of rows. */
+  static final class EmitBatchesFn extends ClaimBlocksFn<List<Row>> {
+    private static final long serialVersionUID = 1L;
 
     EmitBatchesFn(int block) {
-      this.block = block;
+      super(block);
     }
 
-    @GetInitialRestriction
-    public OffsetRange initial(@Element OffsetRange split) {
-      return split;
-    }
-
-    @NewTracker
-    public OffsetRangeTracker tracker(@Restriction OffsetRange range) {
-      return new OffsetRangeTracker(range);
-    }
-
-    @ProcessElement
-    public void process(
-        RestrictionTracker<OffsetRange, Long> tracker, OutputReceiver<List<Row>> out) {
-      OffsetRange range = tracker.currentRestriction();
-      for (long from = range.getFrom(); from < range.getTo(); from += block) {
-        long to = Math.min(from + block, range.getTo());
-        if (!tracker.tryClaim(to - 1)) {
-          return;
-        }
-        List<Row> batch = new ArrayList<>((int) (to - from));
-        for (long id = from; id < to; id++) {
-          batch.add(row(id));
-        }
-        out.output(batch);
+    @Override
+    void emit(long from, long to, OutputReceiver<List<Row>> out) {
+      List<Row> batch = new ArrayList<>((int) (to - from));
+      for (long id = from; id < to; id++) {
+        batch.add(row(id));
       }
+      out.output(batch);
     }
   }
 
