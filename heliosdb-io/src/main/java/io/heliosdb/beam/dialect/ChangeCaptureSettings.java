@@ -33,7 +33,6 @@ public record ChangeCaptureSettings(
   public ChangeCaptureSettings {
     tables = List.copyOf(tables);
     debeziumProperties = java.util.Map.copyOf(debeziumProperties);
-    OwnedChangeProperties.check("CdcOptions.withDebeziumProperties", debeziumProperties);
     if (tables.isEmpty()) {
       throw new IllegalArgumentException("a CDC read needs at least one table");
     }

@@ -234,8 +234,9 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
     if (output == null) {
       return selected;
     }
+    // a view of the selected row's values: rows are never changed once built
     return Row.withSchema(output)
-        .attachValues(new ArrayList<>(selected.getValues().subList(0, output.getFieldCount())));
+        .attachValues(selected.getValues().subList(0, output.getFieldCount()));
   }
 
   private Row positionOf(Row row) {

@@ -46,18 +46,24 @@ public final class Backlog {
    * @throws Exception the measurement's failure; the last value stays, and the next measurement
    *     waits for the interval as after a success
    */
-  public synchronized long measure(Measurement measurement) throws Exception {
-    long now = clock.getAsLong();
-    if (measured && now - measuredAt < intervalMillis) {
+  public long measure(Measurement measurement) throws Exception {
+    // the measurement (a query) runs outside the lock: a runner thread asking for the size while
+    // another measures gets the last value instead of waiting for the database
+    synchronized (this) {
+      long now = clock.getAsLong();
+      if (measured && now - measuredAt < intervalMillis) {
+        return value;
+      }
+      measured = true;
+      measuredAt = now;
+    }
+    long result = measurement.measure();
+    synchronized (this) {
+      if (result >= 0) {
+        value = result;
+      }
       return value;
     }
-    measured = true;
-    measuredAt = now;
-    long result = measurement.measure();
-    if (result >= 0) {
-      value = result;
-    }
-    return value;
   }
 
   /** The last value measured, or -1; measures nothing. */
