@@ -7,7 +7,19 @@
 #              single-threaded JDBC loop as the reference; plus HeliosDbIO on PostgreSQL/Direct/p4
 #              with -Xmx256m; plus the ceiling per runner and parallelism (case ids like
 #              none/flink/ceiling/p4): HeliosDbIO's graph emitting the same Rows from memory, no
-#              database (io.heliosdb.bench.CeilingSource). Each case runs in a fresh JVM.
+#              database (io.heliosdb.bench.CeilingSource); plus heliosdbio-ms and ceiling-ms, the
+#              same two with the date-time columns as millisecond DATETIME fields
+#              (withMillisecondTimestamps(true)); the summary adds heliosdbio_ms_vs_heliosdbio and
+#              heliosdbio_ms_vs_ceiling_ms. Each case runs in a fresh JVM.
+#   coders     what Beam's RowCoder spends to encode and to decode one row of the snapshot table
+#              (as runners do between operators and in shuffles), with its date-times as the
+#              default logical types and as millisecond DATETIME fields: JMH
+#              (io.heliosdb.bench.RowCoderCost), one fork, 5 warm-up and 5 measured iterations
+#              of 2 s per benchmark, average ns per row, plus the encoded bytes per row, e.g.
+#                {"bench":"coders","exact_encode_ns_per_row":310.2,...,
+#                 "exact_round_trip_ns_per_row":800.1,"millis_round_trip_ns_per_row":500.3,
+#                 "exact_bytes_per_row":80.0,"millis_bytes_per_row":70.0,
+#                 "exact_vs_millis_round_trip":1.6}
 #   incremental
 #              commit-to-downstream lag and idle database load of HeliosDbIO's incremental mode
 #              (poll interval 1 s, commit delay 2 s) on the local PostgreSQL and MariaDB, Direct
@@ -166,7 +178,7 @@
 #   BENCH_DBS="postgres mariadb"   BENCH_PARALLELISMS="2 4"
 #   BENCH_RUNNERS="direct flink spark" (snapshot; the other benchmarks: "direct flink", since the
 #                             Spark runner cannot run the streaming modes)
-#   BENCH_IMPLS="heliosdbio jdbcio-partitions jdbcio-read jdbc-loop ceiling"
+#   BENCH_IMPLS="heliosdbio heliosdbio-ms jdbcio-partitions jdbcio-read jdbc-loop ceiling ceiling-ms"
 #   BENCH_READ_PARALLELISM=4  runner parallelism of the JdbcIO.read cases
 #   BENCH_HEAP=256m           heap of the extra small-heap case ("" to skip it)
 #   BENCH_CASES=REGEX         only cases whose id matches, ids like postgres/direct/heliosdbio/p4
@@ -243,7 +255,7 @@ BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}
 BENCH_DBS=${BENCH_DBS:-postgres mariadb}
 BENCH_RUNNERS=${BENCH_RUNNERS:-direct flink}
 BENCH_PARALLELISMS=${BENCH_PARALLELISMS:-2 4}
-BENCH_IMPLS=${BENCH_IMPLS:-heliosdbio jdbcio-partitions jdbcio-read jdbc-loop ceiling}
+BENCH_IMPLS=${BENCH_IMPLS:-heliosdbio heliosdbio-ms jdbcio-partitions jdbcio-read jdbc-loop ceiling ceiling-ms}
 BENCH_READ_PARALLELISM=${BENCH_READ_PARALLELISM:-4}
 BENCH_HEAP=${BENCH_HEAP-256m}
 BENCH_CASES=${BENCH_CASES:-}
@@ -446,18 +458,19 @@ bench_snapshot() {
   for db in $BENCH_DBS; do
     has_word jdbc-loop "$BENCH_IMPLS" && cases+=("$db none jdbc-loop 1")
     for runner in $BENCH_RUNNERS; do
-      for impl in heliosdbio jdbcio-partitions; do
+      for impl in heliosdbio heliosdbio-ms jdbcio-partitions; do
         has_word $impl "$BENCH_IMPLS" || continue
         for p in $BENCH_PARALLELISMS; do cases+=("$db $runner $impl $p"); done
       done
       has_word jdbcio-read "$BENCH_IMPLS" && cases+=("$db $runner jdbcio-read $BENCH_READ_PARALLELISM")
     done
   done
-  if has_word ceiling "$BENCH_IMPLS"; then
+  for impl in ceiling ceiling-ms; do
+    has_word $impl "$BENCH_IMPLS" || continue
     for runner in $BENCH_RUNNERS; do
-      for p in $BENCH_PARALLELISMS; do cases+=("none $runner ceiling $p"); done
+      for p in $BENCH_PARALLELISMS; do cases+=("none $runner $impl $p"); done
     done
-  fi
+  done
   if [ -n "$BENCH_HEAP" ] && has_word postgres "$BENCH_DBS" && has_word direct "$BENCH_RUNNERS" \
       && has_word heliosdbio "$BENCH_IMPLS"; then
     cases+=("postgres direct heliosdbio 4 $BENCH_HEAP")
@@ -510,6 +523,16 @@ bench_snapshot() {
 
   java -cp "$CP" io.heliosdb.bench.BenchSummary snapshot "$BENCH_OUT/results.jsonl" \
     | tee -a "$BENCH_OUT/results.jsonl"
+  log "results: $BENCH_OUT/results.jsonl"
+}
+
+########## coders ##########
+
+bench_coders() {
+  build_and_classpath
+  log "RowCoder encode and decode per row, exact and millisecond date-times (JMH, ~2 min)"
+  java -cp "$CP" $BENCH_JAVA_OPTS io.heliosdb.bench.RowCoderCost \
+    2>"$BENCH_OUT/logs/coders.log" | tee -a "$BENCH_OUT/results.jsonl"
   log "results: $BENCH_OUT/results.jsonl"
 }
 
@@ -819,7 +842,7 @@ bench_tables() {
 ########## dispatch ##########
 
 case "$BENCH" in
-  snapshot | incremental | cdc | handoff | tables | faults | cluster) ;;
+  snapshot | coders | incremental | cdc | handoff | tables | faults | cluster) ;;
   -h | --help | "") usage ;;
   *) log "unknown benchmark '$BENCH'"; usage ;;
 esac

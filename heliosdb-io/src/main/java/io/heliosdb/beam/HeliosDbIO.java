@@ -13,7 +13,9 @@ import io.heliosdb.beam.dialect.RequiredLibraries;
 import io.heliosdb.beam.incremental.PollTableDoFn;
 import io.heliosdb.beam.incremental.IncrementalSpec;
 import io.heliosdb.beam.handoff.SnapshotThenCdcRead;
+import io.heliosdb.beam.schema.MillisecondTimestamps;
 import io.heliosdb.beam.schema.TableMetadata;
+import io.heliosdb.beam.schema.TypeOptions;
 import io.heliosdb.beam.snapshot.KeyOrder;
 import io.heliosdb.beam.snapshot.SnapshotRead;
 import io.heliosdb.beam.stream.StreamRead;
@@ -113,6 +115,7 @@ public final class HeliosDbIO {
         .setParallelism(DEFAULT_PARALLELISM)
         .setFetchSize(DEFAULT_FETCH_SIZE)
         .setUnknownTypesAsString(false)
+        .setMillisecondTimestamps(false)
         .setRetryOptions(RetryOptions.create())
         .build();
   }
@@ -171,6 +174,8 @@ public final class HeliosDbIO {
 
     abstract boolean getUnknownTypesAsString();
 
+    abstract boolean getMillisecondTimestamps();
+
     abstract @Nullable Integer getOutputBatchSize();
 
     abstract RetryOptions getRetryOptions();
@@ -201,6 +206,8 @@ public final class HeliosDbIO {
       abstract Builder setFetchSize(int fetchSize);
 
       abstract Builder setUnknownTypesAsString(boolean asString);
+
+      abstract Builder setMillisecondTimestamps(boolean millis);
 
       abstract Builder setOutputBatchSize(Integer rows);
 
@@ -372,6 +379,30 @@ public final class HeliosDbIO {
     }
 
     /**
+     * Outputs date-time columns as Beam's {@code FieldType.DATETIME}, a Joda {@code Instant} of
+     * epoch milliseconds, instead of {@code SqlTypes.DATETIME} ({@code LocalDateTime}) and {@code
+     * SqlTypes.TIMESTAMP} ({@code java.time.Instant}); default false.
+     *
+     * <p>Beam encodes a {@code DATETIME} value as one number, where the two logical types are
+     * nested rows: every step that encodes rows (a shuffle, a runner's operator boundary) does
+     * less work. Instants ({@code timestamp with time zone}, MySQL {@code TIMESTAMP}) keep their
+     * point in time; date-times without a zone ({@code timestamp}, {@code DATETIME}, Oracle
+     * {@code DATE}) are read as UTC, as Beam SQL reads them; digits below the millisecond are
+     * dropped. Arrays of date-times follow their elements. Split keys, incremental cursors and
+     * the snapshot-then-CDC handoff still compare values at full precision; snapshot then CDC
+     * refuses a table whose primary key has a date-time column, whose changes it could not place
+     * in its chunks by the output's key.
+     */
+    public Read withMillisecondTimestamps(boolean millis) {
+      return toBuilder().setMillisecondTimestamps(millis).build();
+    }
+
+    /** How the read's columns map to fields, beyond the dialect's own mapping. */
+    TypeOptions typeOptions() {
+      return new TypeOptions(getUnknownTypesAsString(), getMillisecondTimestamps());
+    }
+
+    /**
      * Rows read, claimed and emitted together, and per output element on the Direct runner
      * (default 500; 100 on the Direct runner). Tests set 1 so that the Direct runner, which
      * checkpoints a splittable DoFn after 100 outputs, checkpoints often.
@@ -487,7 +518,7 @@ public final class HeliosDbIO {
               getParallelism(),
               outputBatchSize(directRunner),
               directRunner,
-              getUnknownTypesAsString());
+              typeOptions());
       spec = spec.withPart(part());
       spec.tableSchema(); // fails here, naming the column, if a type has no mapping
       TableDetector.checkRowFilter(config, dialect, metadata, getRowFilter());
@@ -573,6 +604,20 @@ public final class HeliosDbIO {
                 + " snapshot then CDC needs integer, decimal or date/time key columns. Read the"
                 + " table with withSnapshot(...) and withCdc(...) as two reads instead");
       }
+      if (getMillisecondTimestamps()) {
+        List<String> dateTimeKeys = snapshot.keySchema().schema().getFields().stream()
+            .filter(f -> MillisecondTimestamps.isDateTime(f.getType()))
+            .map(f -> f.getName())
+            .toList();
+        if (!dateTimeKeys.isEmpty()) {
+          throw new IllegalArgumentException(
+              mode + ": withMillisecondTimestamps(true) cannot be combined with snapshot then CDC"
+                  + " of " + metadata.table() + ", whose primary key has the date-time columns "
+                  + dateTimeKeys + ": the handoff places each change in its chunk by the key of"
+                  + " the output row, which would have lost its finer digits. Drop"
+                  + " withMillisecondTimestamps(true) for this table");
+        }
+      }
       return snapshot;
     }
 
@@ -596,7 +641,7 @@ public final class HeliosDbIO {
               directRunner ? Math.max(batchSize, DIRECT_RUNNER_BATCH_SIZE) : getFetchSize(),
               getFetchSize(),
               batchSize,
-              getUnknownTypesAsString())
+              typeOptions())
               .withPart(part());
       spec.selectedSchema(); // fails here, naming the column, if a type has no mapping
       TableDetector.checkRowFilter(config, dialect, metadata, getRowFilter());
@@ -657,7 +702,7 @@ public final class HeliosDbIO {
       CdcSpec spec =
           new CdcSpec(
               config, dialect, tables, settings, options.getStartPosition(),
-              getUnknownTypesAsString(), selection);
+              typeOptions(), selection);
       // a slot held by a reader of this JVM that stopped being called (a cancelled pipeline)
       // is taken over when the stream starts
       TableDetector.checkChangeCapture(
@@ -735,7 +780,10 @@ public final class HeliosDbIO {
           .add(DisplayData.item("fetchSize", getFetchSize()).withLabel("Fetch size"))
           .add(
               DisplayData.item("unknownTypesAsString", getUnknownTypesAsString())
-                  .withLabel("Unknown types as strings"));
+                  .withLabel("Unknown types as strings"))
+          .add(
+              DisplayData.item("millisecondTimestamps", getMillisecondTimestamps())
+                  .withLabel("Date-times as millisecond DATETIME"));
       getRetryOptions().populateDisplayData(builder);
       if (getColumns() != null) {
         builder.add(DisplayData.item("columns", String.join(", ", getColumns()))

@@ -278,6 +278,11 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
     return withRead(getRead().withUnknownTypesAsString(asString));
   }
 
+  /** See {@link HeliosDbIO.Read#withMillisecondTimestamps}. */
+  public ReadTables withMillisecondTimestamps(boolean millis) {
+    return withRead(getRead().withMillisecondTimestamps(millis));
+  }
+
   /** See {@link HeliosDbIO.Read#withOutputBatchSize}. */
   ReadTables withOutputBatchSize(int rows) {
     return withRead(getRead().withOutputBatchSize(rows));

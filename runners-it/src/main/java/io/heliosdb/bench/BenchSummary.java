@@ -20,7 +20,11 @@ import java.util.TreeSet;
  * database; {@code ceiling_rows_per_sec} the ceiling per {@code runner.pN}, and {@code
  * heliosdbio_vs_ceiling} and {@code jdbcio_partitions_vs_ceiling} each read's rows/s divided by
  * the ceiling of the same runner and parallelism (how much of what the runner carries the read
- * uses). Lines with a {@code heap} field (the small-heap case) are left out of the ratios.
+ * uses). With the millisecond cases, {@code heliosdbio_ms_vs_heliosdbio} is HeliosDbIO's rows/s
+ * with {@code withMillisecondTimestamps(true)} divided by its rows/s without, and {@code
+ * heliosdbio_ms_vs_ceiling_ms} the same against {@code ceiling_ms_rows_per_sec}, the ceiling
+ * emitting millisecond Rows. Lines with a {@code heap} field (the small-heap case) are left out of
+ * the ratios.
  */
 public final class BenchSummary {
   private BenchSummary() {}
@@ -39,6 +43,7 @@ public final class BenchSummary {
     Map<String, Object> loop = new LinkedHashMap<>();
     Map<String, Object> heapCase = new LinkedHashMap<>();
     Map<String, Double> ceiling = new LinkedHashMap<>(); // "runner.pN"
+    Map<String, Double> ceilingMs = new LinkedHashMap<>(); // "runner.pN", millisecond Rows
     int errors = 0;
     Long rows = null;
     for (JsonNode n : lines) {
@@ -63,9 +68,9 @@ public final class BenchSummary {
         loop.put(db, value == null ? null : Math.round(value));
         continue;
       }
-      if (impl.equals("ceiling")) {
+      if (impl.startsWith("ceiling")) {
         if (value != null) {
-          ceiling.put(runner + ".p" + parallelism, value);
+          (impl.equals("ceiling") ? ceiling : ceilingMs).put(runner + ".p" + parallelism, value);
         }
         continue;
       }
@@ -87,10 +92,20 @@ public final class BenchSummary {
     Map<String, Object> vsPartitionsNet = new LinkedHashMap<>();
     Map<String, Object> heliosVsCeiling = new LinkedHashMap<>();
     Map<String, Object> partitionsVsCeiling = new LinkedHashMap<>();
+    Map<String, Object> millisVsExact = new LinkedHashMap<>();
+    Map<String, Object> millisVsCeilingMs = new LinkedHashMap<>();
     for (String group : orderedGroups(groups)) {
       String[] part = group.split("\\.");
       String prefix = part[0] + "." + part[1] + ".";
       Double helios = rate.get(prefix + "heliosdbio." + part[2]);
+      Double heliosMs = rate.get(prefix + "heliosdbio-ms." + part[2]);
+      if (heliosMs != null) {
+        millisVsExact.put(group, ratio(heliosMs, helios));
+        Double topMs = ceilingMs.get(part[1] + "." + part[2]);
+        if (topMs != null) {
+          millisVsCeilingMs.put(group, ratio(heliosMs, topMs));
+        }
+      }
       Double top = ceiling.get(part[1] + "." + part[2]);
       if (top != null) {
         heliosVsCeiling.put(group, ratio(helios, top));
@@ -132,6 +147,13 @@ public final class BenchSummary {
     summary.put("ceiling_rows_per_sec", ceilingRates);
     summary.put("heliosdbio_vs_ceiling", heliosVsCeiling);
     summary.put("jdbcio_partitions_vs_ceiling", partitionsVsCeiling);
+    if (!millisVsExact.isEmpty()) {
+      Map<String, Object> ceilingMsRates = new LinkedHashMap<>();
+      ceilingMs.forEach((k, v) -> ceilingMsRates.put(k, Math.round(v)));
+      summary.put("ceiling_ms_rows_per_sec", ceilingMsRates);
+      summary.put("heliosdbio_ms_vs_heliosdbio", millisVsExact);
+      summary.put("heliosdbio_ms_vs_ceiling_ms", millisVsCeilingMs);
+    }
     if (!heapCase.isEmpty()) {
       summary.put("small_heap_rows_per_sec", heapCase);
     }

@@ -1,5 +1,6 @@
 package io.heliosdb.bench;
 
+import io.heliosdb.beam.schema.MillisecondTimestamps;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -12,6 +13,7 @@ import java.util.List;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.io.range.OffsetRange;
+import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Impulse;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -48,24 +50,35 @@ public final class CeilingSource extends PTransform<PBegin, PCollection<Row>> {
   private static final Instant UPDATED_BASE = Instant.parse("2020-01-01T00:00:00Z");
 
   private static volatile Object[][] values;
+  private static volatile Object[][] millisValues;
 
   private final long rows;
   private final int parallelism;
   private final boolean batched;
+  private final boolean millis;
 
   /**
    * @param batched lists of 100 rows flattened by a following step (the Direct runner's path),
    *     else single rows in claims of 500
    */
   public CeilingSource(long rows, int parallelism, boolean batched) {
+    this(rows, parallelism, batched, false);
+  }
+
+  /**
+   * @param millis the Rows of {@link SnapshotTable#MILLIS_SCHEMA}, as {@code
+   *     withMillisecondTimestamps(true)} outputs them (values converted before the run)
+   */
+  public CeilingSource(long rows, int parallelism, boolean batched, boolean millis) {
     this.rows = rows;
     this.parallelism = parallelism;
     this.batched = batched;
+    this.millis = millis;
   }
 
   /** Computes the values once per JVM; call before {@code run()} so the run does not pay it. */
   public static void prepare() {
-    values();
+    millisValues();
   }
 
   @Override
@@ -76,23 +89,49 @@ public final class CeilingSource extends PTransform<PBegin, PCollection<Row>> {
             .apply("Plan splits", ParDo.of(new PlanFn(rows, parallelism)))
             .setCoder(OffsetRange.Coder.of())
             .apply("Spread splits", Reshuffle.viaRandomKey());
+    Schema schema = millis ? SnapshotTable.MILLIS_SCHEMA : SnapshotTable.SCHEMA;
     if (!batched) {
       return splits
-          .apply("Emit rows", ParDo.of(new EmitRowsFn(500)))
-          .setRowSchema(SnapshotTable.SCHEMA);
+          .apply("Emit rows", ParDo.of(new EmitRowsFn(500, millis)))
+          .setRowSchema(schema);
     }
     return splits
-        .apply("Emit batches", ParDo.of(new EmitBatchesFn(100)))
-        .setCoder(ListCoder.of(RowCoder.of(SnapshotTable.SCHEMA)))
+        .apply("Emit batches", ParDo.of(new EmitBatchesFn(100, millis)))
+        .setCoder(ListCoder.of(RowCoder.of(schema)))
         .apply("Flatten batches", ParDo.of(new FlattenFn()))
-        .setRowSchema(SnapshotTable.SCHEMA);
+        .setRowSchema(schema);
   }
 
   /** The row of {@code id} (1-based), as the benchmark table holds it on PostgreSQL. */
   static Row row(long id) {
-    Object[] v = values()[(int) ((id - 1) % DISTINCT_ROWS)];
-    return Row.withSchema(SnapshotTable.SCHEMA)
+    return row(id, false);
+  }
+
+  /** The row of {@code id}, of {@link SnapshotTable#MILLIS_SCHEMA} if {@code millis}. */
+  static Row row(long id, boolean millis) {
+    Object[] v = (millis ? millisValues() : values())[(int) ((id - 1) % DISTINCT_ROWS)];
+    return Row.withSchema(millis ? SnapshotTable.MILLIS_SCHEMA : SnapshotTable.SCHEMA)
         .attachValues(id, v[0], v[1], v[2], v[3], v[4], v[5]);
+  }
+
+  private static Object[][] millisValues() {
+    Object[][] result = millisValues;
+    if (result == null) {
+      synchronized (CeilingSource.class) {
+        result = millisValues;
+        if (result == null) {
+          Object[][] exact = values();
+          result = new Object[DISTINCT_ROWS][];
+          for (int i = 0; i < DISTINCT_ROWS; i++) {
+            result[i] = exact[i].clone();
+            result[i][4] = MillisecondTimestamps.toMillis(exact[i][4]);
+            result[i][5] = MillisecondTimestamps.toMillis(exact[i][5]);
+          }
+          millisValues = result;
+        }
+      }
+    }
+    return result;
   }
 
   private static Object[][] values() {
@@ -176,9 +215,11 @@ public final class CeilingSource extends PTransform<PBegin, PCollection<Row>> {
   abstract static class ClaimBlocksFn<OutT> extends DoFn<OffsetRange, OutT> {
     private static final long serialVersionUID = 1L;
     private final int block;
+    final boolean millis;
 
-    ClaimBlocksFn(int block) {
+    ClaimBlocksFn(int block, boolean millis) {
       this.block = block;
+      this.millis = millis;
     }
 
     abstract void emit(long from, long to, OutputReceiver<OutT> out);
@@ -210,14 +251,14 @@ public final class CeilingSource extends PTransform<PBegin, PCollection<Row>> {
   static final class EmitRowsFn extends ClaimBlocksFn<Row> {
     private static final long serialVersionUID = 1L;
 
-    EmitRowsFn(int block) {
-      super(block);
+    EmitRowsFn(int block, boolean millis) {
+      super(block, millis);
     }
 
     @Override
     void emit(long from, long to, OutputReceiver<Row> out) {
       for (long id = from; id < to; id++) {
-        out.output(row(id));
+        out.output(row(id, millis));
       }
     }
   }
@@ -226,15 +267,15 @@ public final class CeilingSource extends PTransform<PBegin, PCollection<Row>> {
   static final class EmitBatchesFn extends ClaimBlocksFn<List<Row>> {
     private static final long serialVersionUID = 1L;
 
-    EmitBatchesFn(int block) {
-      super(block);
+    EmitBatchesFn(int block, boolean millis) {
+      super(block, millis);
     }
 
     @Override
     void emit(long from, long to, OutputReceiver<List<Row>> out) {
       List<Row> batch = new ArrayList<>((int) (to - from));
       for (long id = from; id < to; id++) {
-        batch.add(row(id));
+        batch.add(row(id, millis));
       }
       out.output(batch);
     }

@@ -38,7 +38,7 @@ import org.apache.beam.sdk.values.Row;
  *
  * <pre>
  * SnapshotBench &lt;postgres|mariadb|none&gt; &lt;direct|flink|spark|none&gt;
- *     &lt;heliosdbio|jdbcio-partitions|jdbcio-read|jdbc-loop|ceiling&gt;
+ *     &lt;heliosdbio|heliosdbio-ms|jdbcio-partitions|jdbcio-read|jdbc-loop|ceiling|ceiling-ms&gt;
  *     &lt;parallelism&gt; &lt;rows&gt; [extra pipeline options...]
  * </pre>
  *
@@ -54,6 +54,9 @@ import org.apache.beam.sdk.values.Row;
  *   <li>{@code ceiling}: no database (db {@code none}); {@link CeilingSource}, HeliosDbIO's
  *       graph emitting the table's Rows from memory with {@code parallelism} splits: what the
  *       runner carries when reading costs nothing.
+ *   <li>{@code heliosdbio-ms}, {@code ceiling-ms}: the same with {@code
+ *       withMillisecondTimestamps(true)}, Rows of {@link SnapshotTable#MILLIS_SCHEMA} (the two
+ *       date-time columns as {@code FieldType.DATETIME}).
  * </ul>
  *
  * <p>Every JdbcIO case maps rows with {@link BenchRowMapper} to {@link SnapshotTable#SCHEMA} with
@@ -87,7 +90,8 @@ public final class SnapshotBench {
   private SnapshotBench() {}
 
   static final List<String> IMPLS =
-      List.of("heliosdbio", "jdbcio-partitions", "jdbcio-read", "jdbc-loop", "ceiling");
+      List.of("heliosdbio", "heliosdbio-ms", "jdbcio-partitions", "jdbcio-read", "jdbc-loop",
+          "ceiling", "ceiling-ms");
   static final List<String> RUNNERS = List.of("direct", "flink", "spark", "none");
 
   /**
@@ -105,7 +109,8 @@ public final class SnapshotBench {
     if (args.length < 5) {
       System.err.println(
           "usage: SnapshotBench <postgres|mariadb|none> <direct|flink|spark|none>"
-              + " <heliosdbio|jdbcio-partitions|jdbcio-read|jdbc-loop|ceiling> <parallelism>"
+              + " <heliosdbio|heliosdbio-ms|jdbcio-partitions|jdbcio-read|jdbc-loop|ceiling"
+              + "|ceiling-ms> <parallelism>"
               + " <rows>"
               + " [pipeline options...]");
       System.exit(2);
@@ -129,10 +134,10 @@ public final class SnapshotBench {
     boolean ok = false;
     try {
       String impl = args[2].toLowerCase(Locale.ROOT);
-      if (impl.equals("ceiling") != args[0].equals("none")) {
+      if (impl.startsWith("ceiling") != args[0].equals("none")) {
         throw new IllegalArgumentException("db must be none for the ceiling and only for it");
       }
-      BenchDatabase db = impl.equals("ceiling") ? null : BenchDatabase.parse(args[0]);
+      BenchDatabase db = impl.startsWith("ceiling") ? null : BenchDatabase.parse(args[0]);
       String runner = args[1].toLowerCase(Locale.ROOT);
       int parallelism = Integer.parseInt(args[3]);
       long rows = Long.parseLong(args[4]);
@@ -209,7 +214,7 @@ public final class SnapshotBench {
     Pipeline pipeline = Pipeline.create(options);
     PCollection<Row> read;
     switch (impl) {
-      case "heliosdbio" -> {
+      case "heliosdbio", "heliosdbio-ms" -> {
         ConnectionConfiguration connection =
             ConnectionConfiguration.create(db.url).withUsername(db.user);
         if (db.password != null) {
@@ -220,12 +225,14 @@ public final class SnapshotBench {
                 .withConnection(connection)
                 .withTable(db.namespace + "." + table)
                 .withSnapshot(SnapshotOptions.byPrimaryKey().withChunkSize(chunkSize))
-                .withParallelism(parallelism);
+                .withParallelism(parallelism)
+                .withMillisecondTimestamps(impl.equals("heliosdbio-ms"));
         if (fetchSize > 0) {
           transform = transform.withFetchSize(fetchSize);
         }
         read = pipeline.apply("HeliosDbIO", transform);
-        requireSameSchema(read.getSchema());
+        requireSameSchema(read.getSchema(),
+            impl.equals("heliosdbio-ms") ? SnapshotTable.MILLIS_SCHEMA : SnapshotTable.SCHEMA);
       }
       case "jdbcio-partitions" -> {
         JdbcIO.ReadWithPartitions<Row, Long> transform =
@@ -257,10 +264,10 @@ public final class SnapshotBench {
         }
         read = pipeline.apply("JdbcIO.read", transform).setRowSchema(SnapshotTable.SCHEMA);
       }
-      case "ceiling" -> {
+      case "ceiling", "ceiling-ms" -> {
         CeilingSource.prepare();
-        read = pipeline.apply(
-            "Ceiling", new CeilingSource(rows, parallelism, runner.equals("direct")));
+        read = pipeline.apply("Ceiling", new CeilingSource(
+            rows, parallelism, runner.equals("direct"), impl.equals("ceiling-ms")));
       }
       default -> throw new IllegalArgumentException("unknown impl " + impl);
     }
@@ -331,8 +338,8 @@ public final class SnapshotBench {
   }
 
   /** HeliosDbIO must produce the schema the JdbcIO cases build, or the comparison is unfair. */
-  private static void requireSameSchema(Schema actual) {
-    String expected = describe(SnapshotTable.SCHEMA);
+  private static void requireSameSchema(Schema actual, Schema benchmark) {
+    String expected = describe(benchmark);
     String got = describe(actual);
     if (!expected.equals(got)) {
       throw new IllegalStateException(

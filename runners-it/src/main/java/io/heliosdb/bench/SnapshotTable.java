@@ -45,6 +45,18 @@ public final class SnapshotTable {
           .addField("updated_at", FieldType.logicalType(SqlTypes.TIMESTAMP))
           .build();
 
+  /** {@link #SCHEMA} as {@code withMillisecondTimestamps(true)} outputs it. */
+  public static final Schema MILLIS_SCHEMA =
+      Schema.builder()
+          .addField("id", FieldType.INT64)
+          .addField("qty", FieldType.INT32)
+          .addField("amount", FieldType.DECIMAL)
+          .addField("code", FieldType.STRING)
+          .addField("note", FieldType.STRING)
+          .addField("created_at", FieldType.DATETIME)
+          .addField("updated_at", FieldType.DATETIME)
+          .build();
+
   /**
    * {@code bench_snapshot} for the standard 1,000,000 rows; {@code bench_snapshot_<rows>} for
    * other sizes, so that a quick check with BENCH_ROWS does not replace the big table.

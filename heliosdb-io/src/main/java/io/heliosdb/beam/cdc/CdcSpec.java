@@ -7,6 +7,7 @@ import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.dialect.ExclusiveLogReader;
 import io.heliosdb.beam.schema.TableMetadata;
 import io.heliosdb.beam.schema.TableSchema;
+import io.heliosdb.beam.schema.TypeOptions;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ public record CdcSpec(
     List<TableMetadata> tables,
     ChangeCaptureSettings settings,
     @Nullable String startPosition,
-    boolean unknownTypesAsString,
+    TypeOptions types,
     @Nullable SelectedTables selection)
     implements Serializable {
 
@@ -47,13 +48,13 @@ public record CdcSpec(
   public CdcSpec(
       ConnectionConfiguration connection, Dialect dialect, TableMetadata table,
       ChangeCaptureSettings settings, @Nullable String startPosition,
-      boolean unknownTypesAsString) {
-    this(connection, dialect, List.of(table), settings, startPosition, unknownTypesAsString, null);
+      TypeOptions types) {
+    this(connection, dialect, List.of(table), settings, startPosition, types, null);
   }
 
   /** The Beam schema of a table's rows (the envelope's before and after). */
   public TableSchema tableSchema(int table) {
-    return TableSchema.of(tables.get(table), dialect::mapColumn, unknownTypesAsString);
+    return types.schemaOf(tables.get(table), dialect::mapColumn);
   }
 
   /** The schema of a table's output: {@link ChangeEnvelope#schema}. */

@@ -31,7 +31,9 @@ final class ChangeConverter {
     this.dialect = spec.dialect();
     this.rows = spec.tableSchema(table).schema();
     this.envelope = spec.envelopeSchema(table);
-    this.retypedColumns = new RetypedColumns(dialect, spec.tables().get(table).columns(), rows);
+    this.retypedColumns = new RetypedColumns(
+        dialect, spec.types().outputMapper(dialect::mapColumn), spec.tables().get(table).columns(),
+        rows);
   }
 
   /** Whether a record is a change of a row (rather than a heartbeat or a schema event). */

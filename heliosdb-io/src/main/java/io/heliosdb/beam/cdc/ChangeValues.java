@@ -49,6 +49,7 @@ final class ChangeValues {
       case STRING -> semantic.equals("io.debezium.data.Bits") ? bitString(bytes(value), source)
           : value.toString();
       case BYTES -> bytes(value);
+      case DATETIME -> new org.joda.time.Instant(epochMillis(value, semantic));
       case ARRAY, ITERABLE -> array(value, source, target.getCollectionElementType());
       default -> throw new IllegalArgumentException(
           "No conversion of change values of " + source + " to " + target);
@@ -79,6 +80,26 @@ final class ChangeValues {
       return UUID.fromString(value.toString());
     }
     throw new IllegalArgumentException("No conversion of change values to " + logicalType);
+  }
+
+  /**
+   * A date-time as epoch milliseconds, for millisecond {@code DATETIME} fields: an instant (a
+   * zoned timestamp's text) keeps its point in time, a date-time without zone (a number of
+   * milli-, micro- or nanoseconds) is read as UTC, as snapshots read it; finer digits are dropped
+   * towards the past.
+   */
+  private static long epochMillis(Object value, String semantic) {
+    if (value instanceof Number number) {
+      long time = number.longValue();
+      if (semantic.startsWith("io.debezium.time.Nano")) {
+        return Math.floorDiv(time, 1_000_000L);
+      }
+      return semantic.startsWith("io.debezium.time.Micro") ? Math.floorDiv(time, 1_000L) : time;
+    }
+    if (value instanceof java.util.Date date) { // Kafka Connect's Timestamp
+      return date.getTime();
+    }
+    return OffsetDateTime.parse(value.toString()).toInstant().toEpochMilli();
   }
 
   /** Debezium's time types: milliseconds, microseconds or nanoseconds, by semantic name. */

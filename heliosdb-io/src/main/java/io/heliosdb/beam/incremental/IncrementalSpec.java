@@ -5,6 +5,7 @@ import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.schema.ColumnInfo;
 import io.heliosdb.beam.schema.TableMetadata;
 import io.heliosdb.beam.schema.TableSchema;
+import io.heliosdb.beam.schema.TypeOptions;
 import io.heliosdb.beam.sql.TablePart;
 import java.io.Serializable;
 import java.math.BigDecimal;
@@ -48,7 +49,7 @@ public record IncrementalSpec(
     int pageSize,
     int fetchSize,
     int outputBatchSize,
-    boolean unknownTypesAsString,
+    TypeOptions types,
     TablePart part)
     implements Serializable {
 
@@ -83,7 +84,7 @@ public record IncrementalSpec(
       int pageSize,
       int fetchSize,
       int outputBatchSize,
-      boolean unknownTypesAsString) {
+      TypeOptions types) {
     String option = "IncrementalOptions.trackingColumn(\"" + trackingColumn + "\")";
     ColumnInfo column =
         table
@@ -123,7 +124,7 @@ public record IncrementalSpec(
     return new IncrementalSpec(
         connection, dialect, table, trackingColumn, tieBreak, kind, pollIntervalMillis,
         commitDelayMillis, start, trackingZone, pageSize, fetchSize, outputBatchSize,
-        unknownTypesAsString, TablePart.WHOLE);
+        types, TablePart.WHOLE);
   }
 
   /**
@@ -136,7 +137,7 @@ public record IncrementalSpec(
     return new IncrementalSpec(
         connection, dialect, table, trackingColumn, tieBreakColumns, kind, pollIntervalMillis,
         commitDelayMillis, startFrom, trackingZone, pageSize, fetchSize, outputBatchSize,
-        unknownTypesAsString, part);
+        types, part);
   }
 
   private static TrackingKind kindOf(Dialect dialect, ColumnInfo column, String subject) {
@@ -196,7 +197,7 @@ public record IncrementalSpec(
 
   /** The Beam schema of the rows the read outputs: the table's, or its projected columns'. */
   public TableSchema tableSchema() {
-    return TableSchema.of(part.output(table), dialect::mapColumn, unknownTypesAsString);
+    return types.schemaOf(part.output(table), dialect::mapColumn);
   }
 
   /**
@@ -209,7 +210,7 @@ public record IncrementalSpec(
 
   /** The Beam schema of the selected columns ({@link #selectedColumns()}). */
   public TableSchema selectedSchema() {
-    return TableSchema.of(selectedColumns(), dialect::mapColumn, unknownTypesAsString);
+    return types.exactSchemaOf(selectedColumns(), dialect::mapColumn);
   }
 
   /** The tracking column then the tie-break columns: the position of a row in the read order. */

@@ -6,6 +6,7 @@ import io.heliosdb.beam.metrics.SourceMetrics;
 import io.heliosdb.beam.pool.ConnectionPools;
 import io.heliosdb.beam.pool.PooledDataSource;
 import io.heliosdb.beam.schema.ColumnCheck;
+import io.heliosdb.beam.schema.MillisecondTimestamps;
 import io.heliosdb.beam.schema.TableSchema;
 import io.heliosdb.beam.schema.ValueReader;
 import io.heliosdb.beam.stream.StreamDoFn;
@@ -51,8 +52,13 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
   private transient Retrier retrier;
   /** Reads the selected columns: the output's, then the cursor columns the output lacks. */
   private transient TableSchema rows;
-  /** The output schema if it is narrower than the selected columns; null if they are alike. */
+  /**
+   * The output schema if it is narrower than the selected columns or holds date-times as
+   * milliseconds; null if the selected rows are the output.
+   */
   private transient Schema output;
+  /** The output fields whose date-times become milliseconds ({@link MillisecondTimestamps}). */
+  private transient int[] millisFields;
   private transient IncrementalSql sql;
   private transient Dialect dialect;
   private transient Schema cursorSchema;
@@ -75,7 +81,9 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
         .reportingTo(metrics);
     rows = spec.selectedSchema();
     Schema outputSchema = spec.tableSchema().schema();
-    output = outputSchema.getFieldCount() < rows.schema().getFieldCount() ? outputSchema : null;
+    millisFields = MillisecondTimestamps.fieldsOf(outputSchema);
+    output = millisFields.length > 0 || outputSchema.getFieldCount() < rows.schema().getFieldCount()
+        ? outputSchema : null;
     columns = new ColumnCheck(spec.dialect(), spec.table(), spec.label());
     sql = new IncrementalSql(spec);
     dialect = spec.dialect();
@@ -229,14 +237,24 @@ public final class PollTableDoFn extends StreamDoFn<byte[], PollCursor> {
     return next;
   }
 
-  /** The output columns of a selected row: the first ones. */
+  /**
+   * The output columns of a selected row: the first ones. The selected row keeps date-times at
+   * full precision for the cursor; the output may hold them as milliseconds.
+   */
   private Row output(Row selected) {
     if (output == null) {
       return selected;
     }
-    // a view of the selected row's values: rows are never changed once built
-    return Row.withSchema(output)
-        .attachValues(selected.getValues().subList(0, output.getFieldCount()));
+    List<Object> values = selected.getValues().subList(0, output.getFieldCount());
+    if (millisFields.length == 0) {
+      // a view of the selected row's values: rows are never changed once built
+      return Row.withSchema(output).attachValues(values);
+    }
+    Object[] converted = values.toArray();
+    for (int field : millisFields) {
+      converted[field] = MillisecondTimestamps.toMillis(converted[field]);
+    }
+    return Row.withSchema(output).attachValues(converted);
   }
 
   private Row positionOf(Row row) {

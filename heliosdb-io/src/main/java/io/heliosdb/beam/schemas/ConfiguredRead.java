@@ -75,6 +75,9 @@ final class ConfiguredRead {
     if (fields.getUnknownTypesAsString() != null) {
       read = read.withUnknownTypesAsString(fields.getUnknownTypesAsString());
     }
+    if (fields.getMillisecondTimestamps() != null) {
+      read = read.withMillisecondTimestamps(fields.getMillisecondTimestamps());
+    }
     return read;
   }
 
@@ -99,6 +102,9 @@ final class ConfiguredRead {
     if (fields.getUnknownTypesAsString() != null) {
       read = read.withUnknownTypesAsString(fields.getUnknownTypesAsString());
     }
+    if (fields.getMillisecondTimestamps() != null) {
+      read = read.withMillisecondTimestamps(fields.getMillisecondTimestamps());
+    }
     return read;
   }
 
@@ -120,7 +126,8 @@ final class ConfiguredRead {
         // a snapshot's stream starts where the log stands when the snapshot begins
         new FieldUse("start_position", f.getStartPosition(), Set.of(ReadMode.CDC)),
         new FieldUse("heartbeat_seconds", f.getHeartbeatSeconds(), ReadMode.CHANGE_STREAMS),
-        new FieldUse("unknown_types_as_string", f.getUnknownTypesAsString(), all));
+        new FieldUse("unknown_types_as_string", f.getUnknownTypesAsString(), all),
+        new FieldUse("millisecond_timestamps", f.getMillisecondTimestamps(), all));
   }
 
   private static String names(Set<ReadMode> modes) {

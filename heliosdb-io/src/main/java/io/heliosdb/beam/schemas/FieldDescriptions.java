@@ -59,4 +59,8 @@ final class FieldDescriptions {
   static final String UNKNOWN_TYPES_AS_STRING =
       "Read columns of types without a Beam mapping as strings instead of failing (default"
           + " false).";
+  static final String MILLISECOND_TIMESTAMPS =
+      "Output date-time columns as millisecond timestamps (Beam DATETIME, Python Timestamp)"
+          + " instead of the exact logical types; date-times without a zone are read as UTC"
+          + " (default false).";
 }

@@ -59,6 +59,9 @@ public abstract class ReadFields {
   @SchemaFieldDescription(FieldDescriptions.UNKNOWN_TYPES_AS_STRING)
   public abstract @Nullable Boolean getUnknownTypesAsString();
 
+  @SchemaFieldDescription(FieldDescriptions.MILLISECOND_TIMESTAMPS)
+  public abstract @Nullable Boolean getMillisecondTimestamps();
+
   /**
    * Sets the shared fields; each configuration's builder extends it.
    *
@@ -98,5 +101,7 @@ public abstract class ReadFields {
     public abstract B setHeartbeatSeconds(@Nullable Long value);
 
     public abstract B setUnknownTypesAsString(@Nullable Boolean value);
+
+    public abstract B setMillisecondTimestamps(@Nullable Boolean value);
   }
 }

@@ -5,6 +5,7 @@ import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.schema.ColumnInfo;
 import io.heliosdb.beam.schema.TableMetadata;
 import io.heliosdb.beam.schema.TableSchema;
+import io.heliosdb.beam.schema.TypeOptions;
 import io.heliosdb.beam.sql.TablePart;
 import java.io.Serializable;
 import java.util.List;
@@ -33,7 +34,7 @@ public record SnapshotSpec(
     int parallelism,
     int outputBatchSize,
     boolean batchedOutput,
-    boolean unknownTypesAsString,
+    TypeOptions types,
     TablePart part)
     implements Serializable {
 
@@ -57,7 +58,7 @@ public record SnapshotSpec(
       int parallelism,
       int outputBatchSize,
       boolean batchedOutput,
-      boolean unknownTypesAsString) {
+      TypeOptions types) {
     List<String> splitColumns;
     if (splitColumn != null) {
       if (table.column(splitColumn).isEmpty()) {
@@ -89,25 +90,25 @@ public record SnapshotSpec(
                 + " indexed column with withSplitColumn(...), or read it with withParallelism(1)");
       }
     } else if (splitColumns.size() == 1 && !boundaryChunks && isIntegral(table, splitColumns,
-        dialect, unknownTypesAsString)) {
+        dialect, types)) {
       strategy = SplitStrategy.KEY_RANGES;
     } else {
       strategy = SplitStrategy.CHUNK_BOUNDARIES;
     }
     return new SnapshotSpec(
         connection, dialect, table, splitColumns, strategy, chunkSize, fetchSize, parallelism,
-        outputBatchSize, batchedOutput, unknownTypesAsString, TablePart.WHOLE);
+        outputBatchSize, batchedOutput, types, TablePart.WHOLE);
   }
 
   private static boolean isIntegral(
-      TableMetadata table, List<String> columns, Dialect dialect, boolean unknownAsString) {
-    TableSchema keySchema = keySchema(table, columns, dialect, unknownAsString);
+      TableMetadata table, List<String> columns, Dialect dialect, TypeOptions types) {
+    TableSchema keySchema = keySchema(table, columns, dialect, types);
     return INTEGRAL.contains(keySchema.schema().getField(0).getType().getTypeName());
   }
 
   /** The Beam schema of the rows the read outputs: the table's, or its projected columns'. */
   public TableSchema tableSchema() {
-    return TableSchema.of(part.output(table), dialect::mapColumn, unknownTypesAsString);
+    return types.schemaOf(part.output(table), dialect::mapColumn);
   }
 
   /**
@@ -128,21 +129,20 @@ public record SnapshotSpec(
     part.checkColumnsOf(table);
     return new SnapshotSpec(
         connection, dialect, table, splitColumns, strategy, chunkSize, fetchSize, parallelism,
-        outputBatchSize, batchedOutput, unknownTypesAsString, part);
+        outputBatchSize, batchedOutput, types, part);
   }
 
   /** The Beam schema of the split key (empty for keyless reads). */
   public TableSchema keySchema() {
-    return keySchema(table, splitColumns, dialect, unknownTypesAsString);
+    return keySchema(table, splitColumns, dialect, types);
   }
 
   private static TableSchema keySchema(
-      TableMetadata table, List<String> columns, Dialect dialect, boolean unknownAsString) {
+      TableMetadata table, List<String> columns, Dialect dialect, TypeOptions types) {
     List<ColumnInfo> keyColumns =
         columns.stream().map(c -> table.column(c).orElseThrow()).toList();
-    return TableSchema.of(
-        new TableMetadata(table.table(), keyColumns, List.of(), List.of()), dialect::mapColumn,
-        unknownAsString);
+    return types.exactSchemaOf(
+        new TableMetadata(table.table(), keyColumns, List.of(), List.of()), dialect::mapColumn);
   }
 
   /** Whether the single split column accepts NULL, whose rows need a split of their own. */
@@ -154,7 +154,7 @@ public record SnapshotSpec(
   public SnapshotSpec withParallelism(int readers) {
     return new SnapshotSpec(
         connection, dialect, table, splitColumns, strategy, chunkSize, fetchSize, readers,
-        outputBatchSize, batchedOutput, unknownTypesAsString, part);
+        outputBatchSize, batchedOutput, types, part);
   }
 
   /** A short label for logs: the table. */

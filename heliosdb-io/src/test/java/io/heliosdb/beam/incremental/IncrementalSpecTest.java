@@ -1,5 +1,6 @@
 package io.heliosdb.beam.incremental;
 
+import io.heliosdb.beam.schema.TypeOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -54,7 +55,7 @@ class IncrementalSpecTest {
       java.time.ZoneId zone) {
     return IncrementalSpec.create(
         ConnectionConfiguration.create("jdbc:postgresql://h/db"), dialect, table, column,
-        skipNulls, 1_000, 2_000, start, zone, 100, 100, 10, false);
+        skipNulls, 1_000, 2_000, start, zone, 100, 100, 10, TypeOptions.DEFAULT);
   }
 
   @Test

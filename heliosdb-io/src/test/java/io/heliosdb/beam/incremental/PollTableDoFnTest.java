@@ -1,5 +1,6 @@
 package io.heliosdb.beam.incremental;
 
+import io.heliosdb.beam.schema.TypeOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.heliosdb.beam.ConnectionConfiguration;
@@ -30,7 +31,7 @@ class PollTableDoFnTest {
         ConnectionConfiguration.create("jdbc:postgresql://127.0.0.1:1/db")
             .withConnectTimeout(Duration.millis(250)),
         new PostgresDialect(), IncrementalSpecTest.ORDERS, "updated_at", false, 1_000, 2_000,
-        null, null, 100, 100, 10, false);
+        null, null, 100, 100, 10, TypeOptions.DEFAULT);
     PollTableDoFn fn = new PollTableDoFn(spec);
     fn.setup();
     return fn;

@@ -23,7 +23,7 @@ class SchemaTransformConfigurationTest {
       "jdbc_url", "username", "password", "mode", "parallelism", "chunk_size", "fetch_size",
       "tracking_column", "poll_interval_seconds", "commit_delay_seconds", "slot_name",
       "publication_name", "server_id", "start_position", "heartbeat_seconds",
-      "unknown_types_as_string");
+      "unknown_types_as_string", "millisecond_timestamps");
 
   static ConfigRows table() {
     return ConfigRows.read().set("jdbc_url", URL).set("table", "public.orders");

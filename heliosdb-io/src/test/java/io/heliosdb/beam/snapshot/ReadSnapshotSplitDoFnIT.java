@@ -1,5 +1,6 @@
 package io.heliosdb.beam.snapshot;
 
+import io.heliosdb.beam.schema.TypeOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -48,7 +49,7 @@ class ReadSnapshotSplitDoFnIT {
       TableMetadata metadata =
           dialect.describeTable(connection, dialect.resolveTable(connection, table));
       return SnapshotSpec.create(db.connectionConfiguration(), dialect, metadata, splitColumn,
-          boundaries, chunkSize, 1_000, parallelism, 7, true, false);
+          boundaries, chunkSize, 1_000, parallelism, 7, true, TypeOptions.DEFAULT);
     }
   }
 

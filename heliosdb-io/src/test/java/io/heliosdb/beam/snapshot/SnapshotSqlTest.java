@@ -1,5 +1,6 @@
 package io.heliosdb.beam.snapshot;
 
+import io.heliosdb.beam.schema.TypeOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.heliosdb.beam.ConnectionConfiguration;
@@ -23,7 +24,7 @@ class SnapshotSqlTest {
         .map(c -> new ColumnInfo(c, Types.INTEGER, "int4", "int", 10, 0, false)).toList();
     TableMetadata table = new TableMetadata(new TableId("s", "t\"x"), infos, key, List.of());
     return SnapshotSpec.create(ConnectionConfiguration.create("jdbc:postgresql://h/db"), dialect,
-        table, null, false, 100, 10, 4, 500, true, false);
+        table, null, false, 100, 10, 4, 500, true, TypeOptions.DEFAULT);
   }
 
   @Test
@@ -60,7 +61,7 @@ class SnapshotSqlTest {
   void chunkReadsSelectOnlyTheOutputColumns() {
     SnapshotSpec spec = SnapshotSpec.create(ConnectionConfiguration.create("jdbc:postgresql://h/db"),
         new PostgresDialect(), spec(new PostgresDialect(), List.of("id"), "id", "v").table(), null,
-        true, 100, 10, 4, 500, true, false).withPart(new TablePart(List.of("v"), null));
+        true, 100, 10, 4, 500, true, TypeOptions.DEFAULT).withPart(new TablePart(List.of("v"), null));
     assertThat(new SnapshotSql(spec).chunk(false, true))
         .isEqualTo("SELECT \"v\" FROM \"s\".\"t\"\"x\" WHERE \"id\" < ?");
   }
@@ -97,7 +98,7 @@ class SnapshotSqlTest {
         new TableMetadata(new TableId("s", "t"), columns, List.of(), List.of("code"));
     SnapshotSql sql = new SnapshotSql(SnapshotSpec.create(
         ConnectionConfiguration.create("jdbc:postgresql://h/db"), new PostgresDialect(), table,
-        "code", false, 100, 10, 2, 500, true, false));
+        "code", false, 100, 10, 2, 500, true, TypeOptions.DEFAULT));
     assertThat(sql.chunk(false, false)).endsWith(" WHERE \"code\" IS NOT NULL");
     assertThat(sql.chunk(false, true)).endsWith(" WHERE \"code\" < ?");
     assertThat(sql.chunk(true, false)).endsWith(" WHERE \"code\" >= ?");
@@ -111,7 +112,7 @@ class SnapshotSqlTest {
         spec.connection().withPassword("hunter2"), spec.dialect(), spec.table(),
         spec.splitColumns(), spec.strategy(), spec.chunkSize(), spec.fetchSize(),
         spec.parallelism(), spec.outputBatchSize(), spec.batchedOutput(),
-        spec.unknownTypesAsString(), spec.part());
+        spec.types(), spec.part());
     assertThat(withSecret.toString()).doesNotContain("hunter2").contains("password=***");
   }
 

@@ -1,5 +1,6 @@
 package io.heliosdb.beam.snapshot;
 
+import io.heliosdb.beam.schema.TypeOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.heliosdb.beam.ConnectionConfiguration;
@@ -25,7 +26,7 @@ class TableSplitTest {
     return SnapshotSpec.create(ConnectionConfiguration.create("jdbc:postgresql://h/db"),
         new PostgresDialect(),
         new TableMetadata(new TableId("s", table), List.of(key), List.of(key.name()), List.of()),
-        null, false, chunkSize, 100, parallelism, 100, false, false);
+        null, false, chunkSize, 100, parallelism, 100, false, TypeOptions.DEFAULT);
   }
 
   @Test
