@@ -164,7 +164,10 @@
 #
 # Fields: seconds = pipeline run time inside the JVM, run() to waitUntilFinish() (loop: connect to
 # last row); build_seconds = pipeline construction; jvm_seconds = JVM uptime at the end;
-# peak_rss_mb = the JVM's VmHWM (peak resident set).
+# peak_rss_mb = the JVM's VmHWM (peak resident set); peak_heap_after_gc_mb = the most heap in use
+# right after a garbage collection (io.heliosdb.bench.LiveHeap): what the case retained, whatever
+# the heap was allowed to grow to; a read's own share = its value minus the ceiling's (same
+# runner and parallelism).
 # Runner options, identical for every implementation: Direct --runner=DirectRunner
 # --targetParallelism=N (enforceImmutability/enforceEncodability left at their defaults, on);
 # Flink --runner=FlinkRunner --parallelism=N (local embedded cluster, batch); Spark

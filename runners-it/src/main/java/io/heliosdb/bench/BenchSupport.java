@@ -40,6 +40,7 @@ final class BenchSupport {
    * so that anything a library prints there does not mix with the result.
    */
   static PrintStream takeStdout() {
+    LiveHeap.start();
     PrintStream json = System.out;
     System.setOut(System.err);
     return json;
@@ -103,6 +104,10 @@ final class BenchSupport {
     Long peak = peakRssMb();
     if (peak != null) {
       line.put("peak_rss_mb", peak);
+    }
+    Long live = LiveHeap.peakMb();
+    if (live != null) {
+      line.put("peak_heap_after_gc_mb", live);
     }
     line.put("jvm_seconds", round(ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0, 1));
     try {
