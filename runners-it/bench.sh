@@ -58,7 +58,7 @@
 #              arrival); live = a marker row arrived, from the engine's start. Same line format with
 #              "runner":"debezium", plus debezium_version and engine_properties, e.g.
 #                {"bench":"cdc","db":"postgres","runner":"debezium","mode":"bulk",
-#                 "changes":1000000,"changes_per_sec":61000,"seconds":16.4,"lost":0,...}
+#                 "changes":1000000,"changes_per_sec":32762,"seconds":30.52,"lost":0,...}
 #              then {"bench":"cdc","summary":true,...}: spec p99 < 100 ms on both runners; ours
 #              p99 < 25 ms at 200 tx/s on Flink, bulk >= 50,000 changes/s on Flink, and per db
 #              bulk_vs_debezium: debezium_changes_per_sec and heliosdbio_vs_debezium per runner
