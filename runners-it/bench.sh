@@ -57,10 +57,27 @@
 #              the 1M update changes over first to last arrival, e.g.
 #                {"bench":"cdc","db":"postgres","runner":"flink","mode":"bulk","changes":1000000,
 #                 "changes_per_sec":52184,"seconds":19.16,"lost":0,...}
+#              bare-Debezium bulk cases <db>/debezium/bulk, the measure of the bulk cases: the same
+#              prefill and UPDATE statements (same code) with Debezium's own embedded engine
+#              (DebeziumEngine of debezium-embedded, Connect format: SourceRecords, no
+#              serialization; MemoryOffsetBackingStore; Debezium's defaults, max.batch.size 2048,
+#              poll.interval.ms 500) in place of the pipeline, nothing of Beam or HeliosDbIO in
+#              between. PostgreSQL: pgoutput, its own slot and publication bench_cdc_dbz (the
+#              connector creates the publication for the table); MariaDB: a random server id,
+#              MemorySchemaHistory; both snapshot.mode=no_data, so the stream starts at the log's
+#              end and skips the prefill. Its consumer takes the arrival time per record and counts
+#              each id as the pipeline's last step does (changes, lost, duplicates, first to last
+#              arrival); live = a marker row arrived, from the engine's start. Same line format with
+#              "runner":"debezium", plus debezium_version and engine_properties, e.g.
+#                {"bench":"cdc","db":"postgres","runner":"debezium","mode":"bulk",
+#                 "changes":1000000,"changes_per_sec":32762,"seconds":30.52,"lost":0,...}
 #              then {"bench":"cdc","summary":true,...}: spec p99 < 100 ms on both runners; ours
-#              p99 < 25 ms at 200 tx/s on Flink, bulk >= 50,000 changes/s on Flink. The
-#              replication slot is dropped after each case and at the end. Every field is
-#              described in runners-it/src/main/java/io/heliosdb/bench/CdcBench.java.
+#              p99 < 25 ms at 200 tx/s on Flink, bulk >= 50,000 changes/s on Flink, and per db
+#              bulk_vs_debezium: debezium_changes_per_sec and heliosdbio_vs_debezium per runner
+#              (that runner's bulk changes/s / bare Debezium's; pass at >= 0.9 with nothing lost
+#              in either case). The replication slots are dropped after each case and at the end.
+#              Every field is described in runners-it/src/main/java/io/heliosdb/bench/CdcBench.java
+#              and DebeziumBulkBench.java.
 #   handoff    snapshot-then-CDC (withSnapshot(byPrimaryKey) + withCdc, slot bench_handoff)
 #              against the plain snapshot mode, on the local PostgreSQL and MariaDB, Direct and
 #              Flink runners, each case in a fresh JVM on a fresh copy bench_handoff of the
@@ -211,7 +228,8 @@
 #   BENCH_INCR_DRAIN_S=30     longest wait for the last rows after the load
 #   cdc only (the ones above that apply: BENCH_DBS, BENCH_RUNNERS, BENCH_CASES, BENCH_SKIP_CASES,
 #   BENCH_JAVA_OPTS, BENCH_OUT, BENCH_SKIP_BUILD, BENCH_MVN_OFFLINE; case ids like
-#   postgres/flink/200 and mariadb/direct/bulk; BENCH_TIMEOUT defaults to 240 here):
+#   postgres/flink/200, mariadb/direct/bulk and mariadb/debezium/bulk; BENCH_TIMEOUT defaults
+#   to 240 here):
 #   BENCH_CDC_RATES="20 200 2000"  tx/s of the latency cases
 #   BENCH_CDC_LOAD_S=35  BENCH_CDC_WARMUP_S=5  BENCH_CDC_DRAIN_S=30
 #   BENCH_CDC_WRITERS=0       writer connections (0: 1 up to 200 tx/s, else ceil(rate / 250))
@@ -220,6 +238,8 @@
 #   BENCH_CDC_BULK_ROWS_DIRECT=  rows of the Direct runner's bulk case, if fewer (reported as
 #                             capped_from; default: the same; the Direct runner did ~20K/s here)
 #   BENCH_CDC_BULK_STALL_S=60 give up the bulk case after this long without a new change
+#   BENCH_CDC_DEBEZIUM=1      0 to leave out the bare-Debezium bulk cases (<db>/debezium/bulk;
+#                             BENCH_RUNNERS does not select them, BENCH_CASES does)
 #   handoff only (the ones above that apply: BENCH_ROWS, BENCH_CHUNK_SIZE, BENCH_FETCH_SIZE,
 #   BENCH_DBS, BENCH_RUNNERS, BENCH_CASES, BENCH_SKIP_CASES, BENCH_JAVA_OPTS, BENCH_OUT,
 #   BENCH_SKIP_BUILD, BENCH_MVN_OFFLINE; BENCH_TIMEOUT defaults to 900 here):
@@ -287,6 +307,7 @@ BENCH_CDC_BULK_ROWS=${BENCH_CDC_BULK_ROWS:-1000000}
 BENCH_CDC_BULK_BATCH=${BENCH_CDC_BULK_BATCH:-100000}
 BENCH_CDC_BULK_ROWS_DIRECT=${BENCH_CDC_BULK_ROWS_DIRECT:-}
 BENCH_CDC_BULK_STALL_S=${BENCH_CDC_BULK_STALL_S:-60}
+BENCH_CDC_DEBEZIUM=${BENCH_CDC_DEBEZIUM:-1}
 BENCH_HANDOFF_ROUNDS=${BENCH_HANDOFF_ROUNDS:-2}
 BENCH_HANDOFF_MODES=${BENCH_HANDOFF_MODES:-snapshot snapshot-streaming handoff}
 BENCH_HANDOFF_PARALLELISM=${BENCH_HANDOFF_PARALLELISM:-4}
@@ -592,6 +613,11 @@ bench_cdc() {
         selected "$id" && todo+=("$db $runner bulk")
       fi
     done
+    # bare Debezium, the measure of the bulk cases (not a runner: BENCH_RUNNERS does not apply)
+    if [ "$BENCH_CDC_BULK" = 1 ] && [ "$BENCH_CDC_DEBEZIUM" = 1 ]; then
+      id="$db/debezium/bulk"
+      selected "$id" && todo+=("$db debezium bulk")
+    fi
   done
   [ ${#todo[@]} -gt 0 ] || die "no case selected (BENCH_CASES='$BENCH_CASES', BENCH_SKIP_CASES='$BENCH_SKIP_CASES')"
 
@@ -622,8 +648,13 @@ bench_cdc() {
       fields+=",\"mode\":\"latency\",\"tx_per_s\":$rate"
     fi
     log "($n/${#todo[@]})"
-    run_case "$db/$runner/$rate" "$fields" "${jopts[@]}" -- \
-      io.heliosdb.bench.CdcBench "$db" "$runner" "$rate"
+    if [ "$runner" = debezium ]; then
+      run_case "$db/$runner/$rate" "$fields" "${jopts[@]}" -- \
+        io.heliosdb.bench.DebeziumBulkBench "$db"
+    else
+      run_case "$db/$runner/$rate" "$fields" "${jopts[@]}" -- \
+        io.heliosdb.bench.CdcBench "$db" "$runner" "$rate"
+    fi
   done
 
   # a slot left behind (a case killed by the hard time limit) would keep WAL forever
@@ -631,6 +662,11 @@ bench_cdc() {
     java "${JAVA_LOG_OPTS[@]}" -cp "$CP" io.heliosdb.bench.CdcBench cleanup postgres >&2 \
       || log "WARNING: could not drop the replication slot bench_cdc; drop it by hand:" \
         "SELECT pg_drop_replication_slot('bench_cdc'); DROP PUBLICATION bench_cdc"
+    if [[ " ${todo[*]} " == *" postgres debezium "* ]]; then
+      java "${JAVA_LOG_OPTS[@]}" -cp "$CP" io.heliosdb.bench.DebeziumBulkBench cleanup postgres >&2 \
+        || log "WARNING: could not drop the replication slot bench_cdc_dbz; drop it by hand:" \
+          "SELECT pg_drop_replication_slot('bench_cdc_dbz'); DROP PUBLICATION bench_cdc_dbz"
+    fi
   fi
   java -cp "$CP" io.heliosdb.bench.CdcSummary "$BENCH_OUT/results.jsonl" \
     | tee -a "$BENCH_OUT/results.jsonl"

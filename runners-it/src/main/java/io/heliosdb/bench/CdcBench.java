@@ -133,28 +133,37 @@ public final class CdcBench {
       if (image == null) {
         image = change.getRow("before");
       }
-      Long boxed = image == null ? null : image.getInt64("id");
-      if (boxed == null) {
-        UNEXPECTED.incrementAndGet();
-        return;
+      recordArrival(image == null ? null : image.getInt64("id"), change.getString("op"), now);
+    }
+  }
+
+  /**
+   * Records that the change {@code op} of row {@code id} arrived at {@code now} (ms): ids below 0
+   * are marker rows ({@link #waitUntilLive}); an id 0, null or beyond the case's ids, or another op
+   * than the case expects, counts as unexpected; else the id's arrivals go up by one and its first
+   * arrival is kept. Shared by every consumer of the benchmark, so they count alike.
+   */
+  static void recordArrival(Long boxedId, String op, long now) {
+    if (boxedId == null) {
+      UNEXPECTED.incrementAndGet();
+      return;
+    }
+    long id = boxedId;
+    if (id < 0) {
+      if (MARKERS_ARRIVED.getAndIncrement() == 0) {
+        FIRST_MARKER_ARRIVAL.set(now);
       }
-      long id = boxed;
-      if (id < 0) {
-        if (MARKERS_ARRIVED.getAndIncrement() == 0) {
-          FIRST_MARKER_ARRIVAL.set(now);
-        }
-        return;
-      }
-      AtomicLongArray first = firstArrival;
-      AtomicIntegerArray count = arrivals;
-      if (id == 0 || id >= first.length() || !expectedOp.equals(change.getString("op"))) {
-        UNEXPECTED.incrementAndGet();
-        return;
-      }
-      if (count.getAndIncrement((int) id) == 0) {
-        first.set((int) id, now);
-        ARRIVED_IDS.incrementAndGet();
-      }
+      return;
+    }
+    AtomicLongArray first = firstArrival;
+    AtomicIntegerArray count = arrivals;
+    if (id == 0 || id >= first.length() || !expectedOp.equals(op)) {
+      UNEXPECTED.incrementAndGet();
+      return;
+    }
+    if (count.getAndIncrement((int) id) == 0) {
+      first.set((int) id, now);
+      ARRIVED_IDS.incrementAndGet();
     }
   }
 
@@ -250,7 +259,7 @@ public final class CdcBench {
     String start = startPosition(db);
     PipelineResult result = run(pipeline, db, start);
     try {
-      long live = waitUntilLive(db, result);
+      long live = waitUntilLive(db, () -> BenchSupport.checkRunning(result));
       line.put("live_after_ms", live);
 
       LatencyWriters load = new LatencyWriters(db, rate, loadSeconds, writers, capacity - 1);
@@ -482,129 +491,15 @@ public final class CdcBench {
   private static void runBulk(
       BenchDatabase db, String runner, List<String> extra, Map<String, Object> line)
       throws Exception {
-    int rows = Integer.getInteger("bench.bulkRows", 1_000_000);
-    int batch = Math.max(1, Integer.getInteger("bench.bulkBatchRows", 100_000));
-    int stallSeconds = Integer.getInteger("bench.bulkStallSeconds", 60);
-    line.put("rows", rows);
-    line.put("batch_rows", batch);
-    String cappedFrom = System.getProperty("bench.bulkCappedFrom", "");
-    if (!cappedFrom.isEmpty()) {
-      line.put("capped_from", Long.parseLong(cappedFrom));
-    }
-    commits = new AtomicLongArray(1);
-    firstArrival = new AtomicLongArray(rows + 1);
-    arrivals = new AtomicIntegerArray(rows + 1);
-    expectedOp = "u";
-
     prepare(db);
-    createTable(db);
-    long t0 = System.nanoTime();
-    try (Connection c = db.connect(); Statement s = c.createStatement()) {
-      if (db.isPostgres()) {
-        s.execute("INSERT INTO " + TABLE + " (id, v) SELECT g, 0 FROM generate_series(1, " + rows
-            + ") g");
-        s.execute("VACUUM ANALYZE " + TABLE);
-      } else {
-        s.execute("INSERT INTO " + TABLE + " (id, v) SELECT seq, 0 FROM seq_1_to_" + rows);
-      }
-    }
-    double prefill = (System.nanoTime() - t0) / 1e9;
-    line.put("prefill_seconds", round(prefill, 1));
-    log(String.format("prefilled %d rows in %.1f s", rows, prefill));
-
+    int rows = CdcBulk.prefill(db, line);
     Pipeline pipeline = pipeline(db, runner, extra, line);
     String start = startPosition(db);
     PipelineResult result = run(pipeline, db, start);
     try {
-      long live = waitUntilLive(db, result);
-      line.put("live_after_ms", live);
-
-      long updateStart = System.currentTimeMillis();
-      AtomicReference<Throwable> updateFailure = new AtomicReference<>();
-      AtomicLong updateEnd = new AtomicLong();
-      Thread updater =
-          new Thread(
-              () -> {
-                try (Connection c = db.connect(); Statement s = c.createStatement()) {
-                  c.setAutoCommit(true);
-                  for (long lo = 1; lo <= rows; lo += batch) {
-                    long hi = Math.min(rows, lo + batch - 1);
-                    long b0 = System.nanoTime();
-                    s.executeUpdate("UPDATE " + TABLE + " SET v = v + 1 WHERE id BETWEEN " + lo
-                        + " AND " + hi);
-                    log(String.format("UPDATE ids %d..%d committed in %.2f s (%d arrived so far)",
-                        lo, hi, (System.nanoTime() - b0) / 1e9, ARRIVED_IDS.get()));
-                  }
-                } catch (Throwable t) {
-                  updateFailure.set(t);
-                } finally {
-                  updateEnd.set(System.currentTimeMillis());
-                }
-              },
-              "bench-updater");
-      updater.setDaemon(true);
-      updater.start();
-
-      long lastCount = -1;
-      long lastProgress = System.currentTimeMillis();
-      long lastReport = 0;
-      while (true) {
-        long arrived = ARRIVED_IDS.get();
-        long now = System.currentTimeMillis();
-        if (arrived >= rows && !updater.isAlive()) {
-          break;
-        }
-        if (arrived != lastCount) {
-          lastCount = arrived;
-          lastProgress = now;
-        } else if (!updater.isAlive() && now - lastProgress > stallSeconds * 1000L) {
-          log("no new change for " + stallSeconds + " s; giving up with " + arrived + " of "
-              + rows);
-          break;
-        }
-        if (updateFailure.get() != null) {
-          throw new IllegalStateException("the UPDATE failed", updateFailure.get());
-        }
-        if (now - lastReport >= 5_000) {
-          lastReport = now;
-          log(String.format("bulk: %d of %d updates arrived, heap used %d MB (peak %d MB)",
-              arrived, rows, BenchSupport.usedHeapMb(), BenchSupport.peakHeapMb()));
-          BenchSupport.checkRunning(result);
-        }
-        Thread.sleep(20);
-      }
-      updater.join(10_000);
-      if (updateFailure.get() != null) {
-        throw new IllegalStateException("the UPDATE failed", updateFailure.get());
-      }
-      Thread.sleep(2000); // late duplicates
-
-      long first = Long.MAX_VALUE;
-      long last = 0;
-      long changes = 0;
-      long duplicates = 0;
-      for (int id = 1; id <= rows; id++) {
-        int n = arrivals.get(id);
-        if (n > 0) {
-          changes++;
-          duplicates += n - 1;
-          long a = firstArrival.get(id);
-          first = Math.min(first, a);
-          last = Math.max(last, a);
-        }
-      }
-      double seconds = changes > 1 ? (last - first) / 1000.0 : 0;
-      line.put("changes", changes);
-      line.put("changes_per_sec", seconds > 0 ? Math.round(changes / seconds) : null);
-      line.put("seconds", round(seconds, 2));
-      line.put("lost", rows - changes);
-      line.put("duplicates", duplicates);
-      line.put("unexpected", UNEXPECTED.get());
-      line.put("update_seconds", round((updateEnd.get() - updateStart) / 1000.0, 2));
-      if (changes > 0) {
-        line.put("end_to_end_seconds", round((last - updateStart) / 1000.0, 2));
-        line.put("first_change_ms", first - updateStart);
-      }
+      Runnable running = () -> BenchSupport.checkRunning(result);
+      line.put("live_after_ms", waitUntilLive(db, running));
+      CdcBulk.updateAndMeasure(db, rows, line, running);
     } finally {
       BenchSupport.cancel(result, CdcBench::log);
     }
@@ -662,8 +557,11 @@ public final class CdcBench {
     return result;
   }
 
-  /** Inserts a marker row every 250 ms until one arrives; returns the ms since the call. */
-  private static long waitUntilLive(BenchDatabase db, PipelineResult result) throws Exception {
+  /**
+   * Inserts a marker row (ids -1, -2, ...) every 250 ms until one arrives; returns the ms since
+   * the call. {@code running} is called before each insert and throws if the stream stopped.
+   */
+  static long waitUntilLive(BenchDatabase db, Runnable running) throws Exception {
     long t0 = System.currentTimeMillis();
     long deadline = t0 + Integer.getInteger("bench.liveTimeoutSeconds", 120) * 1000L;
     try (Connection c = db.connect();
@@ -676,7 +574,7 @@ public final class CdcBench {
           throw new IllegalStateException("the stream did not deliver a marker row within "
               + (deadline - t0) / 1000 + " s of run()");
         }
-        BenchSupport.checkRunning(result);
+        running.run();
         insert.setLong(1, --marker);
         insert.executeUpdate();
         for (int i = 0; i < 25 && MARKERS_ARRIVED.get() == 0; i++) {
@@ -684,7 +582,7 @@ public final class CdcBench {
         }
       }
       long live = FIRST_MARKER_ARRIVAL.get() - t0;
-      log("stream live " + live + " ms after run() (" + (-marker) + " marker rows inserted)");
+      log("stream live " + live + " ms after start (" + (-marker) + " marker rows inserted)");
       Thread.sleep(1000); // let the markers still in flight arrive
       return live;
     }
@@ -698,7 +596,7 @@ public final class CdcBench {
     }
   }
 
-  private static void createTable(BenchDatabase db) throws SQLException {
+  static void createTable(BenchDatabase db) throws SQLException {
     try (Connection c = db.connect(); Statement s = c.createStatement()) {
       s.execute("DROP TABLE IF EXISTS " + TABLE);
       if (db.isPostgres()) {
