@@ -9,8 +9,9 @@
 #              none/flink/ceiling/p4): HeliosDbIO's graph emitting the same Rows from memory, no
 #              database (io.heliosdb.bench.CeilingSource); plus heliosdbio-ms and ceiling-ms, the
 #              same two with the date-time columns as millisecond DATETIME fields
-#              (withMillisecondTimestamps(true)); the summary adds heliosdbio_ms_vs_heliosdbio and
-#              heliosdbio_ms_vs_ceiling_ms. Each case runs in a fresh JVM.
+#              (withMillisecondTimestamps(true)); the summary adds heliosdbio_ms_vs_heliosdbio,
+#              heliosdbio_ms_vs_ceiling_ms and heliosdbio_ms_vs_jdbcio_partitions. Each case runs
+#              in a fresh JVM.
 #   coders     what Beam's RowCoder spends to encode and to decode one row of the snapshot table
 #              (as runners do between operators and in shuffles), with its date-times as the
 #              default logical types and as millisecond DATETIME fields: JMH

@@ -23,7 +23,8 @@ import java.util.TreeSet;
  * uses). With the millisecond cases, {@code heliosdbio_ms_vs_heliosdbio} is HeliosDbIO's rows/s
  * with {@code withMillisecondTimestamps(true)} divided by its rows/s without, and {@code
  * heliosdbio_ms_vs_ceiling_ms} the same against {@code ceiling_ms_rows_per_sec}, the ceiling
- * emitting millisecond Rows. Lines with a {@code heap} field (the small-heap case) are left out of
+ * emitting millisecond Rows, and {@code heliosdbio_ms_vs_jdbcio_partitions} against
+ * JdbcIO.readWithPartitions. Lines with a {@code heap} field (the small-heap case) are left out of
  * the ratios.
  */
 public final class BenchSummary {
@@ -94,6 +95,7 @@ public final class BenchSummary {
     Map<String, Object> partitionsVsCeiling = new LinkedHashMap<>();
     Map<String, Object> millisVsExact = new LinkedHashMap<>();
     Map<String, Object> millisVsCeilingMs = new LinkedHashMap<>();
+    Map<String, Object> millisVsPartitions = new LinkedHashMap<>();
     for (String group : orderedGroups(groups)) {
       String[] part = group.split("\\.");
       String prefix = part[0] + "." + part[1] + ".";
@@ -101,6 +103,8 @@ public final class BenchSummary {
       Double heliosMs = rate.get(prefix + "heliosdbio-ms." + part[2]);
       if (heliosMs != null) {
         millisVsExact.put(group, ratio(heliosMs, helios));
+        millisVsPartitions.put(
+            group, ratio(heliosMs, rate.get(prefix + "jdbcio-partitions." + part[2])));
         Double topMs = ceilingMs.get(part[1] + "." + part[2]);
         if (topMs != null) {
           millisVsCeilingMs.put(group, ratio(heliosMs, topMs));
@@ -153,6 +157,7 @@ public final class BenchSummary {
       summary.put("ceiling_ms_rows_per_sec", ceilingMsRates);
       summary.put("heliosdbio_ms_vs_heliosdbio", millisVsExact);
       summary.put("heliosdbio_ms_vs_ceiling_ms", millisVsCeilingMs);
+      summary.put("heliosdbio_ms_vs_jdbcio_partitions", millisVsPartitions);
     }
     if (!heapCase.isEmpty()) {
       summary.put("small_heap_rows_per_sec", heapCase);

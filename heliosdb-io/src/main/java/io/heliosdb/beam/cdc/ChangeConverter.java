@@ -76,7 +76,8 @@ final class ChangeConverter {
     Row sourceRow =
         Row.withSchema(ChangeEnvelope.SOURCE_SCHEMA)
             .attachValues(database, schema, source.getString("table"));
-    String position = dialect.positionOf(record.sourceOffset(), streamStart);
+    Map<String, ?> offset = record.sourceOffset();
+    String position = dialect.positionOf(offset, streamStart);
     return ChangeEnvelope.of(
         envelope,
         value.getString("op"),
@@ -84,7 +85,7 @@ final class ChangeConverter {
         row(value.getStruct("after"), record),
         sourceRow,
         position,
-        dialect.orderKey(position),
+        dialect.orderKeyOf(position, offset, streamStart),
         timeOf(record));
   }
 

@@ -17,13 +17,33 @@ import java.util.TreeMap;
 public record LogPosition(SortedMap<String, Object> offset, boolean finished)
     implements StreamRestriction<LogPosition> {
 
+  /** The class of the maps {@link #normalize} returns. */
+  private static final Class<?> NORMALIZED =
+      java.util.Collections.unmodifiableSortedMap(new TreeMap<>()).getClass();
+
   public LogPosition {
-    offset = normalize(offset);
+    offset = isNormalized(offset) ? offset : normalize(offset);
   }
 
   /** A position from a connector's offset map (numbers become longs, everything else text). */
   public static LogPosition of(Map<String, ?> offset) {
-    return new LogPosition(new TreeMap<>(offset), false);
+    return new LogPosition(normalize(offset), false);
+  }
+
+  /**
+   * Whether the map is one {@link #normalize} returned: unmodifiable, in natural key order, every
+   * value a long or a string (the positions of a stream are built once per change, not twice).
+   */
+  private static boolean isNormalized(SortedMap<String, Object> offset) {
+    if (offset.getClass() != NORMALIZED || offset.comparator() != null) {
+      return false;
+    }
+    for (Object value : offset.values()) {
+      if (!(value instanceof Long) && !(value instanceof String)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static SortedMap<String, Object> normalize(Map<String, ?> offset) {

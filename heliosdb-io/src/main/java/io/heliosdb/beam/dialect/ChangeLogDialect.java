@@ -124,6 +124,16 @@ public interface ChangeLogDialect {
   }
 
   /**
+   * The order key of a change: {@code orderKey(position)} where {@code position} is {@link
+   * #positionOf(java.util.Map, java.util.Map) positionOf(offset, streamStart)}. Dialects compute it
+   * from the offset's numbers where they can, instead of parsing the text again for every change.
+   */
+  default @Nullable String orderKeyOf(
+      String position, java.util.Map<String, ?> offset, java.util.Map<String, ?> streamStart) {
+    return orderKey(position);
+  }
+
+  /**
    * The {@code source} of the table's change envelopes (database, schema or null, table), as the
    * log names them.
    */

@@ -705,12 +705,7 @@ public final class MySqlDialect extends CatalogDialect implements ExclusiveLogRe
     if (!matcher.matches()) {
       throw new IllegalArgumentException("not a binlog position: " + position);
     }
-    String file = matcher.group(1);
-    int digits = file.length();
-    while (digits > 0 && Character.isDigit(file.charAt(digits - 1))) {
-      digits--;
-    }
-    long fileNumber = digits == file.length() ? 0 : Long.parseLong(file.substring(digits));
+    long fileNumber = fileNumber(matcher.group(1));
     long event = 0;
     long row = 0;
     for (String part : matcher.group(3).split(";")) {
@@ -724,6 +719,37 @@ public final class MySqlDialect extends CatalogDialect implements ExclusiveLogRe
         + OrderKeys.hex16(Long.parseLong(matcher.group(2)))
         + OrderKeys.hex8(event, "event count", position)
         + OrderKeys.hex8(row, "row count", position);
+  }
+
+  /** From the offset's file name and numbers where it has them; else by the text. */
+  @Override
+  public String orderKeyOf(String position, Map<String, ?> offset, Map<String, ?> streamStart) {
+    if (!(offset.get("file") instanceof String file) || !(offset.get("pos") instanceof Number pos)
+        || !isCount(offset.get("event")) || !isCount(offset.get("row"))) {
+      return orderKey(position);
+    }
+    return OrderKeys.hex8(fileNumber(file), "file number", position)
+        + OrderKeys.hex16(pos.longValue())
+        + OrderKeys.hex8(countOf(offset.get("event")), "event count", position)
+        + OrderKeys.hex8(countOf(offset.get("row")), "row count", position);
+  }
+
+  /** The number ending a binlog file's name ({@code mysql-bin.000042}: 42), 0 if none. */
+  private static long fileNumber(String file) {
+    int digits = file.length();
+    while (digits > 0 && Character.isDigit(file.charAt(digits - 1))) {
+      digits--;
+    }
+    return digits == file.length() ? 0 : Long.parseLong(file.substring(digits));
+  }
+
+  private static boolean isCount(Object value) {
+    return value == null || value instanceof Number;
+  }
+
+  /** An event or row count of the order key: the offset's plus one, 0 where absent. */
+  private static long countOf(Object value) {
+    return value == null ? 0 : ((Number) value).longValue() + 1;
   }
 
   /** {@code file:pos}, then {@code ;gtids=}, {@code ;event=}, {@code ;row=} where present. */

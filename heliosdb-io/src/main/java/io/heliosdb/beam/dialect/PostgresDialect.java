@@ -724,6 +724,16 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
     return OrderKeys.hex16(commit) + (change ? "1" : "0") + OrderKeys.hex16(lsn);
   }
 
+  /** A change whose offset has its commit LSN and kind: from the numbers; else by the text. */
+  @Override
+  public String orderKeyOf(String position, Map<String, ?> offset, Map<String, ?> streamStart) {
+    if (offset.get("lsn") instanceof Number lsn && offset.get("lsn_commit") instanceof Number commit
+        && offset.get("messageType") != null) {
+      return OrderKeys.hex16(commit.longValue()) + "1" + OrderKeys.hex16(lsn.longValue());
+    }
+    return orderKey(position);
+  }
+
   private static final java.util.regex.Pattern POSITION =
       java.util.regex.Pattern.compile("([0-9A-Fa-f]+/[0-9A-Fa-f]+)(?:@([0-9A-Fa-f]+/[0-9A-Fa-f]+):([A-Z]+))?");
 

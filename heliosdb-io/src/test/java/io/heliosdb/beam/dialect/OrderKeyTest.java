@@ -131,4 +131,43 @@ class OrderKeyTest {
         .hasMessage("the event count of log position bin.000001:4;event=4294967295 does not fit"
             + " an order key");
   }
+
+  /** The key of a change from its offset is the key of its position's text, for every shape. */
+  private static void assertKeyOfOffsetIsKeyOfText(
+      Dialect dialect, Map<String, ?> offset, Map<String, ?> streamStart) {
+    String position = dialect.positionOf(offset, streamStart);
+    assertThat(dialect.orderKeyOf(position, offset, streamStart))
+        .as("%s", offset)
+        .isEqualTo(dialect.orderKey(position));
+  }
+
+  @Test
+  void postgresKeysFromOffsetsEqualKeysFromPositions() {
+    Map<String, Object> start = Map.of("lsn", 0x50L, "lsn_commit", 0x40L);
+    assertKeyOfOffsetIsKeyOfText(POSTGRES,
+        Map.of("lsn", 0x1_0000_00FFL, "lsn_proc", 0x1_0000_00FFL, "lsn_commit", 0x1_0000_0010L,
+            "messageType", "UPDATE", "txId", 7L), start);
+    assertKeyOfOffsetIsKeyOfText(POSTGRES, Map.of("lsn", 0x16B3748L), start);
+    // the first changes after a start have no commit LSN: the stream's start gives it
+    assertKeyOfOffsetIsKeyOfText(POSTGRES,
+        Map.of("lsn", 0x90L, "messageType", "INSERT"), start);
+    assertKeyOfOffsetIsKeyOfText(POSTGRES,
+        Map.of("lsn", 0x90L, "messageType", "INSERT"), Map.of("lsn", 0x60L));
+  }
+
+  @Test
+  void binlogKeysFromOffsetsEqualKeysFromPositions() {
+    assertKeyOfOffsetIsKeyOfText(MARIADB,
+        Map.of("file", "mysql-bin.000042", "pos", 1_234L, "event", 3L, "row", 1L,
+            "gtids", "0-1-99"), Map.of());
+    assertKeyOfOffsetIsKeyOfText(MARIADB, Map.of("file", "bin.000001", "pos", 4L), Map.of());
+    assertKeyOfOffsetIsKeyOfText(MARIADB,
+        Map.of("file", "binlog", "pos", 4L, "event", 0L), Map.of());
+    assertKeyOfOffsetIsKeyOfText(MARIADB,
+        Map.of("file", "mysql-bin.000002", "pos", 120, "row", 2), Map.of());
+    assertThatThrownBy(() -> MARIADB.orderKeyOf("bin.000001:4;event=4294967295",
+            Map.of("file", "bin.000001", "pos", 4L, "event", 4_294_967_295L), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("event count");
+  }
 }
