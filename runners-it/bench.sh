@@ -17,10 +17,12 @@
 #              default logical types and as millisecond DATETIME fields: JMH
 #              (io.heliosdb.bench.RowCoderCost), one fork, 5 warm-up and 5 measured iterations
 #              of 2 s per benchmark, average ns per row, plus the encoded bytes per row, e.g.
-#                {"bench":"coders","exact_encode_ns_per_row":310.2,...,
-#                 "exact_round_trip_ns_per_row":800.1,"millis_round_trip_ns_per_row":500.3,
-#                 "exact_bytes_per_row":80.0,"millis_bytes_per_row":70.0,
-#                 "exact_vs_millis_round_trip":1.6}
+#              (run of 2026-12-03)
+#                {"bench":"coders","exact_decode_ns_per_row":430.3,"millis_decode_ns_per_row":278.1,
+#                 "exact_encode_ns_per_row":1571.4,"millis_encode_ns_per_row":527.2,
+#                 "exact_bytes_per_row":97.688,"exact_round_trip_ns_per_row":2001.7,
+#                 "millis_bytes_per_row":93.853,"millis_round_trip_ns_per_row":805.2,
+#                 "exact_vs_millis_round_trip":2.49,...}
 #   incremental
 #              commit-to-downstream lag and idle database load of HeliosDbIO's incremental mode
 #              (poll interval 1 s, commit delay 2 s) on the local PostgreSQL and MariaDB, Direct
