@@ -314,6 +314,24 @@ final class BenchSupport {
     return PEAK_HEAP.get();
   }
 
+  /**
+   * For {@code <main> cleanup <postgres|mariadb>}: drops the case's replication slot and its
+   * publication (waiting up to 30 s for a reader to let go), then exits 0, or 1 on failure.
+   * Returns at once for any other arguments.
+   */
+  static void cleanupIfAsked(String[] args, String slot) {
+    if (args.length != 2 || !args[0].equals("cleanup")) {
+      return;
+    }
+    try {
+      dropSlot(BenchDatabase.parse(args[1]), slot, 30);
+      System.exit(0);
+    } catch (Throwable t) {
+      t.printStackTrace(System.err);
+      System.exit(1);
+    }
+  }
+
   /** Adds {@code peak_heap_mb} ahead of the JVM-wide fields and prints the line, once per JVM. */
   static void finishWithPeakHeap(PrintStream json, Map<String, Object> line) {
     line.put("peak_heap_mb", PEAK_HEAP.get());

@@ -169,15 +169,7 @@ public final class CdcBench {
 
   public static void main(String[] args) {
     PrintStream json = BenchSupport.takeStdout();
-    if (args.length == 2 && args[0].equals("cleanup")) {
-      try {
-        BenchSupport.dropSlot(BenchDatabase.parse(args[1]), SLOT, 30);
-        System.exit(0);
-      } catch (Throwable t) {
-        t.printStackTrace(System.err);
-        System.exit(1);
-      }
-    }
+    BenchSupport.cleanupIfAsked(args, SLOT);
     if (args.length < 3) {
       System.err.println(
           "usage: CdcBench <postgres|mariadb> <direct|flink> <tx_per_s|bulk> [pipeline options...]"

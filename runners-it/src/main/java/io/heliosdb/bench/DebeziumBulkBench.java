@@ -67,15 +67,7 @@ public final class DebeziumBulkBench {
 
   public static void main(String[] args) {
     PrintStream json = BenchSupport.takeStdout();
-    if (args.length == 2 && args[0].equals("cleanup")) {
-      try {
-        BenchSupport.dropSlot(BenchDatabase.parse(args[1]), SLOT, 30);
-        System.exit(0);
-      } catch (Throwable t) {
-        t.printStackTrace(System.err);
-        System.exit(1);
-      }
-    }
+    BenchSupport.cleanupIfAsked(args, SLOT);
     if (args.length < 1) {
       System.err.println("usage: DebeziumBulkBench <postgres|mariadb> [debezium.property=value ...]"
           + "\n       DebeziumBulkBench cleanup <postgres|mariadb>");

@@ -246,15 +246,7 @@ public final class HandoffBench {
 
   public static void main(String[] args) {
     PrintStream json = BenchSupport.takeStdout();
-    if (args.length == 2 && args[0].equals("cleanup")) {
-      try {
-        BenchSupport.dropSlot(BenchDatabase.parse(args[1]), SLOT, 30);
-        System.exit(0);
-      } catch (Throwable t) {
-        t.printStackTrace(System.err);
-        System.exit(1);
-      }
-    }
+    BenchSupport.cleanupIfAsked(args, SLOT);
     if (args.length < 5) {
       System.err.println(
           "usage: HandoffBench <postgres|mariadb> <direct|flink> <snapshot|snapshot-streaming|"

@@ -1,5 +1,6 @@
 package io.heliosdb.bench;
 
+import io.heliosdb.beam.schema.MillisecondTimestamps;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -47,15 +48,10 @@ public final class SnapshotTable {
 
   /** {@link #SCHEMA} as {@code withMillisecondTimestamps(true)} outputs it. */
   public static final Schema MILLIS_SCHEMA =
-      Schema.builder()
-          .addField("id", FieldType.INT64)
-          .addField("qty", FieldType.INT32)
-          .addField("amount", FieldType.DECIMAL)
-          .addField("code", FieldType.STRING)
-          .addField("note", FieldType.STRING)
-          .addField("created_at", FieldType.DATETIME)
-          .addField("updated_at", FieldType.DATETIME)
-          .build();
+      SCHEMA.getFields().stream()
+          .map(f -> MillisecondTimestamps.isDateTime(f.getType())
+              ? Schema.Field.of(f.getName(), FieldType.DATETIME) : f)
+          .collect(Schema.toSchema());
 
   /**
    * {@code bench_snapshot} for the standard 1,000,000 rows; {@code bench_snapshot_<rows>} for
