@@ -50,7 +50,9 @@
 #              latency cases <db>/<runner>/<tx_per_s> for 20, 200 and 2000 single-row autocommit
 #              inserts/s (~35 s each; writer threads in the same JVM, several connections at 2000;
 #              latency = arrival in a downstream DoFn - commit returned, p50/p95/p99/max after a
-#              5 s warm-up; lost must be 0, duplicates reported), e.g.
+#              5 s warm-up; lost must be 0, duplicates reported; before the load, the JVM's
+#              CPU over 15 s with the stream live and the table idle, idle_cpu_percent of one
+#              core), e.g.
 #                {"bench":"cdc","db":"postgres","runner":"flink","mode":"latency","tx_per_s":200,
 #                 "achieved_tx_per_s":200.0,"latency_p50_ms":9,"latency_p95_ms":21,
 #                 "latency_p99_ms":38,"latency_max_ms":106,"changes":6000,"lost":0,
@@ -184,6 +186,10 @@
 #
 # Fields: seconds = pipeline run time inside the JVM, run() to waitUntilFinish() (loop: connect to
 # last row); build_seconds = pipeline construction; jvm_seconds = JVM uptime at the end;
+# second_half_rows_per_sec (only with BENCH_JAVA_OPTS=-Dbench.halfwayClock=true, which adds a step
+# beside the count that every row is copied to, so its runs compare only among themselves) = the
+# rows of the second half of the read over the time between the arrival of the middle row and of
+# the last one (io.heliosdb.bench.HalfwayClock): the steady state, without start-up and JIT.
 # peak_rss_mb = the JVM's VmHWM (peak resident set); peak_heap_after_gc_mb = the most heap in use
 # right after a garbage collection (io.heliosdb.bench.LiveHeap): what the case retained, whatever
 # the heap was allowed to grow to; a read's own share = its value minus the ceiling's (same

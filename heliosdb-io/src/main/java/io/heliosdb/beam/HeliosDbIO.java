@@ -388,10 +388,10 @@ public final class HeliosDbIO {
      * less work. Instants ({@code timestamp with time zone}, MySQL {@code TIMESTAMP}) keep their
      * point in time; date-times without a zone ({@code timestamp}, {@code DATETIME}, Oracle
      * {@code DATE}) are read as UTC, as Beam SQL reads them; digits below the millisecond are
-     * dropped. Arrays of date-times follow their elements. Split keys, incremental cursors and
-     * the snapshot-then-CDC handoff still compare values at full precision; snapshot then CDC
-     * refuses a table whose primary key has a date-time column, whose changes it could not place
-     * in its chunks by the output's key.
+     * dropped. Arrays of date-times follow their elements. Split keys, chunk boundaries and
+     * incremental cursors still compare values at full precision. Snapshot then CDC places each
+     * change in its snapshot chunk by the key of the output row, so it refuses a table whose
+     * primary key has a date-time column.
      */
     public Read withMillisecondTimestamps(boolean millis) {
       return toBuilder().setMillisecondTimestamps(millis).build();

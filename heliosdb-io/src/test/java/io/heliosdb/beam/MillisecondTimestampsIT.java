@@ -136,6 +136,41 @@ class MillisecondTimestampsIT {
   }
 
   /**
+   * A zone-less column turned into an instant column while the stream runs stops it, as any
+   * retyped column does: both map to the same millisecond field, but the values would shift by
+   * the zone the database converted them with.
+   */
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
+  void aDateTimeColumnRetypedToAnInstantStopsTheStream(TestDatabase db) throws Exception {
+    String table = createTable(db, "ms_retype");
+    try {
+      TestPipeline pipeline = CdcReadIT.newPipeline();
+      StreamCollector afterImages = new StreamCollector();
+      afterImages.collect(pipeline.apply(read(db, table).withCdc(CdcReadIT.cdc(db, table))),
+          change -> render(change.getRow("after")));
+      PipelineResult result = CdcReadIT.start(pipeline);
+      try {
+        insert(db, table, 0, Instant.parse("2024-03-10T02:30:00.123456Z"));
+        CdcReadIT.awaitWhileRunning(result, () -> afterImages.values().size() >= 1);
+        db.execute(db.isPostgres()
+            ? "ALTER TABLE " + table + " ALTER COLUMN local TYPE timestamptz(6)"
+            : "ALTER TABLE " + table + " MODIFY local TIMESTAMP(6) NOT NULL");
+        insert(db, table, 1, Instant.parse("2024-03-10T02:31:00Z"));
+        assertThatThrownBy(() -> result.waitUntilFinish(Duration.standardSeconds(30)))
+            .hasStackTraceContaining("the table's columns changed during CDC")
+            .hasStackTraceContaining("retyped [local: ");
+        assertThat(afterImages.values()).hasSize(1);
+      } finally {
+        result.cancel();
+      }
+    } finally {
+      CdcReadIT.dropSlot(db, table);
+      db.dropQuietly(table);
+    }
+  }
+
+  /**
    * Rows whose tracking values share a millisecond are each read once: the cursor compares the
    * stored microseconds, not the output's milliseconds (which would read the first row again).
    */
@@ -166,6 +201,41 @@ class MillisecondTimestampsIT {
               "2|at=" + (first + 1) + "|local=" + (first + 1));
     } finally {
       result.cancel();
+      db.dropQuietly(table);
+    }
+  }
+
+  /**
+   * A snapshot split on a date-time key whose rows share milliseconds, in chunks of two rows: the
+   * chunk boundaries keep their microseconds, so every row is read once, although the output
+   * shows several rows with one millisecond.
+   */
+  @ParameterizedTest
+  @ArgumentsSource(TestDatabases.class)
+  void chunkBoundariesOnADateTimeKeyKeepTheirMicroseconds(TestDatabase db) throws Exception {
+    String table = TestDatabase.uniqueName("ms_split");
+    db.execute("CREATE TABLE " + table + " (at " + (db.isPostgres() ? "timestamptz(6)"
+        : "TIMESTAMP(6)") + " NOT NULL PRIMARY KEY, v int NOT NULL)");
+    List<String> micros = List.of(".123001", ".123002", ".123500", ".123999", ".124000",
+        ".124001", ".124999");
+    try {
+      for (int v = 0; v < micros.size(); v++) {
+        db.execute("INSERT INTO " + table + " VALUES ('2024-03-10 02:30:00" + micros.get(v)
+            + (db.isPostgres() ? "+00" : "") + "', " + v + ")");
+      }
+      Pipeline pipeline = Pipeline.create();
+      PCollection<Row> rows = pipeline.apply(read(db, table)
+          .withSnapshot(SnapshotOptions.byPrimaryKey().withBoundaryChunks().withChunkSize(2))
+          .withParallelism(3));
+      assertThat(rows.getSchema().getField("at").getType()).isEqualTo(FieldType.DATETIME);
+      StreamCollector read = new StreamCollector();
+      read.collect(rows, row -> row.getInt32("v") + "@" + row.getDateTime("at").getMillis());
+      pipeline.run().waitUntilFinish();
+      long base = Instant.parse("2024-03-10T02:30:00.123Z").toEpochMilli();
+      assertThat(read.values()).containsExactlyInAnyOrder(
+          "0@" + base, "1@" + base, "2@" + base, "3@" + base,
+          "4@" + (base + 1), "5@" + (base + 1), "6@" + (base + 1));
+    } finally {
       db.dropQuietly(table);
     }
   }

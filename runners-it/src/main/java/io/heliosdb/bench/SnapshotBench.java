@@ -99,6 +99,12 @@ public final class SnapshotBench {
    * Direct runner it makes every row its own key, which costs milliseconds per row; {@code
    * -Dbench.jdbcioReadOutputParallelization=false} turns it off (the line then says so).
    */
+  /**
+   * {@code -Dbench.halfwayClock=true}: adds {@link HalfwayClock} for {@code
+   * second_half_rows_per_sec}; off by default, since its step slows every case down a little.
+   */
+  private static final boolean HALFWAY_CLOCK = Boolean.getBoolean("bench.halfwayClock");
+
   private static final boolean OUTPUT_PARALLELIZATION =
       Boolean.parseBoolean(System.getProperty("bench.jdbcioReadOutputParallelization", "true"));
 
@@ -159,6 +165,10 @@ public final class SnapshotBench {
               : runPipeline(db, runner, impl, parallelism, rows, extra);
       line.put("seconds", BenchSupport.round(timing.runSeconds, 3));
       line.put("rows_per_sec", Math.round(rows / timing.runSeconds));
+      long secondHalf = HalfwayClock.secondHalfRowsPerSecond(rows);
+      if (secondHalf > 0) {
+        line.put("second_half_rows_per_sec", secondHalf);
+      }
       if (timing.buildSeconds >= 0) {
         line.put("build_seconds", BenchSupport.round(timing.buildSeconds, 3));
       }
@@ -273,6 +283,10 @@ public final class SnapshotBench {
     }
     read.apply("Count rows", Count.globally())
         .apply("Check count", ParDo.of(new CheckCountFn(rows)));
+    if (HALFWAY_CLOCK) {
+      // a second consumer of every row: runners copy rows to it, so such runs read slower
+      read.apply("Halfway clock", ParDo.of(new HalfwayClock(rows)));
+    }
     double buildSeconds = (System.nanoTime() - b0) / 1e9;
 
     long t0 = System.nanoTime();

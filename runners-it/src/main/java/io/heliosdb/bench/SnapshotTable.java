@@ -50,7 +50,8 @@ public final class SnapshotTable {
   public static final Schema MILLIS_SCHEMA =
       SCHEMA.getFields().stream()
           .map(f -> MillisecondTimestamps.isDateTime(f.getType())
-              ? Schema.Field.of(f.getName(), FieldType.DATETIME) : f)
+              ? Schema.Field.of(f.getName(), FieldType.DATETIME.withNullable(f.getType().getNullable()))
+              : f)
           .collect(Schema.toSchema());
 
   /**

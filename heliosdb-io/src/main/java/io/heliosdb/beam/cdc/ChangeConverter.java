@@ -3,6 +3,7 @@ package io.heliosdb.beam.cdc;
 import io.heliosdb.beam.HeliosDbException;
 import io.heliosdb.beam.dialect.Dialect;
 import io.heliosdb.beam.schema.ColumnChange;
+import io.heliosdb.beam.schema.TableMetadata;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,9 +32,11 @@ final class ChangeConverter {
     this.dialect = spec.dialect();
     this.rows = spec.tableSchema(table).schema();
     this.envelope = spec.envelopeSchema(table);
-    this.retypedColumns = new RetypedColumns(
-        dialect, spec.types().outputMapper(dialect::mapColumn), spec.tables().get(table).columns(),
-        rows);
+    // compared at the database's full precision: with millisecond timestamps, timestamp and
+    // timestamptz give the same output type, but a change between them shifts the values
+    TableMetadata columns = spec.tables().get(table);
+    this.retypedColumns = new RetypedColumns(dialect, columns.columns(),
+        spec.types().exactSchemaOf(columns, dialect::mapColumn).schema());
   }
 
   /** Whether a record is a change of a row (rather than a heartbeat or a schema event). */

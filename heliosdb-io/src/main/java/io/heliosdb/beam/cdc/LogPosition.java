@@ -32,7 +32,7 @@ public record LogPosition(SortedMap<String, Object> offset, boolean finished)
 
   /**
    * Whether the map is one {@link #normalize} returned: unmodifiable, in natural key order, every
-   * value a long or a string (the positions of a stream are built once per change, not twice).
+   * value a long or a string, so that it need not be copied again.
    */
   private static boolean isNormalized(SortedMap<String, Object> offset) {
     if (offset.getClass() != NORMALIZED || offset.comparator() != null) {

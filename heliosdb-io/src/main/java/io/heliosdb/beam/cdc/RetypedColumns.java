@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
 import org.apache.beam.sdk.schemas.Schema.TypeName;
 import org.apache.kafka.connect.data.Field;
@@ -16,8 +15,8 @@ import org.apache.kafka.connect.data.Schema;
 /**
  * Finds the columns whose type, as the change log declares it, no longer reads into the output
  * schema fixed when the pipeline was built. The connector reports each column's declared type
- * with every change ({@code column.propagate.source.type}); it is mapped as the catalog's type was
- * ({@link Dialect#columnOfLog}, then the read's mapping of {@link Dialect#mapColumn}).
+ * with every change ({@code column.propagate.source.type}); the dialect maps it as it mapped the
+ * catalog's type ({@link Dialect#columnOfLog}, {@link Dialect#mapColumn}).
  *
  * <p>A column fits if its declared type is the one the pipeline was built with, or maps to the
  * same Beam type, or to a narrower one of the same kind whose every value the built type holds
@@ -35,22 +34,15 @@ final class RetypedColumns {
       List.of(TypeName.FLOAT, TypeName.DOUBLE));
 
   private final Dialect dialect;
-  private final Function<ColumnInfo, Optional<ColumnMapping>> mapper;
   private final List<ColumnInfo> built;
   private final org.apache.beam.sdk.schemas.Schema rows;
 
   /**
-   * @param mapper how the read maps a column to its output field
    * @param built the table's columns when the pipeline was built
    * @param rows their Beam schema (the envelope's {@code before} and {@code after})
    */
-  RetypedColumns(
-      Dialect dialect,
-      Function<ColumnInfo, Optional<ColumnMapping>> mapper,
-      List<ColumnInfo> built,
-      org.apache.beam.sdk.schemas.Schema rows) {
+  RetypedColumns(Dialect dialect, List<ColumnInfo> built, org.apache.beam.sdk.schemas.Schema rows) {
     this.dialect = dialect;
-    this.mapper = mapper;
     this.built = built;
     this.rows = rows;
   }
@@ -71,7 +63,7 @@ final class RetypedColumns {
       ColumnInfo logged = dialect.columnOfLog(column.name(), parameters.get(SOURCE_TYPE),
           number(parameters.get(SOURCE_LENGTH)), number(parameters.get(SOURCE_SCALE)));
       if (!column.describeType().equals(logged.describeType())
-          && !fits(mapper.apply(logged), rows.getField(i).getType())) {
+          && !fits(dialect.mapColumn(logged), rows.getField(i).getType())) {
         retyped.add(column.name() + ": " + column.describeType() + " -> "
             + logged.describeType());
       }

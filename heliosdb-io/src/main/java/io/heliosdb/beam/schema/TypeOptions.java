@@ -9,9 +9,10 @@ import java.util.function.Function;
  * is read as a string, and whether date-time columns become millisecond {@code DATETIME} fields
  * ({@link MillisecondTimestamps}).
  *
- * <p>Only the rows a read outputs follow these choices. Split keys, chunk boundaries and
- * incremental cursors keep each value at the database's full precision ({@link #exactSchemaOf}),
- * so that a read resumes, pages and hands off exactly whatever the output looks like.
+ * <p>Only the rows a read outputs follow these choices. Split keys, chunk boundaries, incremental
+ * cursors and the change stream's column checks keep each value at the database's full precision
+ * ({@link #exactSchemaOf}), so that a read splits, resumes and pages exactly whatever the output
+ * looks like.
  */
 public record TypeOptions(boolean unknownAsString, boolean millisecondTimestamps)
     implements Serializable {

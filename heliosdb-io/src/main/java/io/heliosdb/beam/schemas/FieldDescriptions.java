@@ -60,7 +60,7 @@ final class FieldDescriptions {
       "Read columns of types without a Beam mapping as strings instead of failing (default"
           + " false).";
   static final String MILLISECOND_TIMESTAMPS =
-      "Output date-time columns as millisecond timestamps (Beam DATETIME, Python Timestamp)"
+      "Output date-time columns as millisecond timestamps (Beam DATETIME)"
           + " instead of the exact logical types; date-times without a zone are read as UTC"
           + " (default false).";
 }

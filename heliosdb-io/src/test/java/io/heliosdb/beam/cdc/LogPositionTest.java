@@ -41,4 +41,16 @@ class LogPositionTest {
     assertThatThrownBy(() -> position.offset().put("c", 1L))
         .isInstanceOf(UnsupportedOperationException.class);
   }
+
+  @Test
+  void aDecodedPositionEqualsTheEncodedOne() throws Exception {
+    LogPosition position = LogPosition.of(Map.of("file", "bin.000001", "pos", 4, "row", 2L));
+    LogPosition decoded = org.apache.beam.sdk.util.CoderUtils.decodeFromByteArray(
+        new LogPositionCoder(),
+        org.apache.beam.sdk.util.CoderUtils.encodeToByteArray(new LogPositionCoder(), position));
+    assertThat(decoded).isEqualTo(position);
+    assertThat(decoded.hashCode()).isEqualTo(position.hashCode());
+    assertThatThrownBy(() -> decoded.offset().put("x", 1L))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
 }

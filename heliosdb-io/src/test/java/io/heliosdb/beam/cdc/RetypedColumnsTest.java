@@ -32,7 +32,7 @@ class RetypedColumnsTest {
   private static List<String> retyped(Dialect dialect, ColumnInfo built, Schema logRow) {
     TableMetadata table = new TableMetadata(new TableId("s", "t"), List.of(built), List.of(),
         List.of());
-    return new RetypedColumns(dialect, dialect::mapColumn, table.columns(),
+    return new RetypedColumns(dialect, table.columns(),
         TableSchema.of(table, dialect::mapColumn, false).schema()).in(logRow);
   }
 

@@ -153,6 +153,9 @@ class OrderKeyTest {
         Map.of("lsn", 0x90L, "messageType", "INSERT"), start);
     assertKeyOfOffsetIsKeyOfText(POSTGRES,
         Map.of("lsn", 0x90L, "messageType", "INSERT"), Map.of("lsn", 0x60L));
+    assertKeyOfOffsetIsKeyOfText(POSTGRES,
+        Map.of("lsn", 0x90, "lsn_commit", 0x80, "messageType", "DELETE"), start);
+    assertKeyOfOffsetIsKeyOfText(POSTGRES, Map.of("lsn", 0x90L, "lsn_commit", 0x80L), start);
   }
 
   @Test
@@ -165,6 +168,11 @@ class OrderKeyTest {
         Map.of("file", "binlog", "pos", 4L, "event", 0L), Map.of());
     assertKeyOfOffsetIsKeyOfText(MARIADB,
         Map.of("file", "mysql-bin.000002", "pos", 120, "row", 2), Map.of());
+    assertKeyOfOffsetIsKeyOfText(MARIADB,
+        Map.of("file", "mysql-bin.000002", "pos", 120L, "event", "2", "row", "1"), Map.of());
+    assertKeyOfOffsetIsKeyOfText(MARIADB,
+        Map.of("file", "mysql-bin.000003", "pos", 4L, "event", 1L,
+            "gtids", "3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5"), Map.of());
     assertThatThrownBy(() -> MARIADB.orderKeyOf("bin.000001:4;event=4294967295",
             Map.of("file", "bin.000001", "pos", 4L, "event", 4_294_967_295L), Map.of()))
         .isInstanceOf(IllegalArgumentException.class)

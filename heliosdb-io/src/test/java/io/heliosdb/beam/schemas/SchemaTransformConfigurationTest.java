@@ -209,4 +209,31 @@ class SchemaTransformConfigurationTest {
         .builder().setJdbcUrl(urlWithPassword).setPassword(SECRET).setNamespace("public").build();
     assertThat(tablesConfiguration.toString()).doesNotContain(SECRET).contains("namespace=public");
   }
+
+  @Test
+  void millisecondTimestampsReachTheReadAndTheReadOfTables() {
+    HeliosDbReadConfiguration table = HeliosDbReadConfiguration.builder()
+        .setJdbcUrl(URL).setTable("public.orders").setMillisecondTimestamps(true).build();
+    assertThat(displayed(ConfiguredRead.of(table, List.of()).toRead()))
+        .containsEntry("millisecondTimestamps", true);
+    HeliosDbReadTablesConfiguration tables = HeliosDbReadTablesConfiguration.builder()
+        .setJdbcUrl(URL).setTables(List.of("public.orders")).setMillisecondTimestamps(true)
+        .build();
+    assertThat(displayed(ConfiguredRead.of(tables, List.of()).toReadTables()))
+        .containsEntry("millisecondTimestamps", true);
+    assertThat(displayed(ConfiguredRead.of(
+            HeliosDbReadConfiguration.builder().setJdbcUrl(URL).setTable("public.orders").build(),
+            List.of()).toRead()))
+        .containsEntry("millisecondTimestamps", false);
+  }
+
+  private static java.util.Map<String, Object> displayed(
+      org.apache.beam.sdk.transforms.display.HasDisplayData transform) {
+    java.util.Map<String, Object> items = new java.util.HashMap<>();
+    for (org.apache.beam.sdk.transforms.display.DisplayData.Item item
+        : org.apache.beam.sdk.transforms.display.DisplayData.from(transform).items()) {
+      items.put(item.getKey(), item.getValue());
+    }
+    return items;
+  }
 }
