@@ -186,10 +186,11 @@
 #
 # Fields: seconds = pipeline run time inside the JVM, run() to waitUntilFinish() (loop: connect to
 # last row); build_seconds = pipeline construction; jvm_seconds = JVM uptime at the end;
-# second_half_rows_per_sec (only with BENCH_JAVA_OPTS=-Dbench.halfwayClock=true, which adds a step
-# beside the count that every row is copied to, so its runs compare only among themselves) = the
-# rows of the second half of the read over the time between the arrival of the middle row and of
-# the last one (io.heliosdb.bench.HalfwayClock): the steady state, without start-up and JIT.
+# second_half_rows_per_sec (only with BENCH_JAVA_OPTS=-Dbench.halfwayClock=true, which counts the
+# rows with io.heliosdb.bench.HalfwayClock in place of Count.globally(): the read's one consumer
+# still; a run of 2026-12-03 at 10M rows on Flink had a step beside the count instead) = the rows
+# of the second half of the read over the time between the arrival of the middle row and of the
+# last one: the steady state, without start-up and JIT.
 # peak_rss_mb = the JVM's VmHWM (peak resident set); peak_heap_after_gc_mb = the most heap in use
 # right after a garbage collection (io.heliosdb.bench.LiveHeap): what the case retained, whatever
 # the heap was allowed to grow to; a read's own share = its value minus the ceiling's (same

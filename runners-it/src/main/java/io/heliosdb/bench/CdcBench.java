@@ -72,8 +72,9 @@ import org.apache.beam.sdk.values.Row;
  * another op than {@code c}; {@code drain_ms} = last commit to the last first arrival; {@code
  * worst} = the five largest latencies as [ms after the load started, latency ms]. The log has the
  * p50/p99/max per 5 s window of the load, to tell periodic stalls (checkpoints) from one-off ones.
- * Before the load, with the stream live and the table idle, {@code idle_cpu_percent} = the JVM's
- * CPU time over {@code bench.idleSeconds} as a percentage of one core ({@code idle_s}).
+ * Before the load, with the stream live and the table idle, over {@code bench.idleSeconds}
+ * ({@code idle_s}): {@code idle_cpu_percent} = the JVM's CPU time as a percentage of one core,
+ * {@code idle_calls_per_s} = the stream's calls per second (see {@link IdleCost}).
  *
  * <p><b>Bulk case</b>: before the pipeline starts, fills the table with {@code bench.bulkRows}
  * rows (PostgreSQL {@code INSERT ... SELECT generate_series}, MariaDB {@code INSERT ... SELECT
@@ -230,27 +231,17 @@ public final class CdcBench {
   // ---------------------------------------------------------------- latency
 
   /**
-   * With the stream live and no writes, the JVM's CPU time over {@code bench.idleSeconds} (15; 0
-   * to skip) as a percentage of one core: what an idle change stream costs the pipeline's JVM
-   * (the runner's own idle work included), reported as {@code idle_cpu_percent}.
+   * With the stream live and no writes, what the idle stream costs over {@code bench.idleSeconds}
+   * (15; 0 to skip): {@code idle_cpu_percent} and {@code idle_calls_per_s} ({@link IdleCost}).
    */
-  private static void measureIdleCpu(PipelineResult result, Map<String, Object> line)
+  private static void measureIdleCost(PipelineResult result, Map<String, Object> line)
       throws Exception {
     int idleSeconds = Integer.getInteger("bench.idleSeconds", 15);
     if (idleSeconds <= 0) {
       return;
     }
-    com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
-        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     Thread.sleep(2_000); // the marker rows' last changes settle first
-    long cpu0 = os.getProcessCpuTime();
-    long wall0 = System.nanoTime();
-    Thread.sleep(idleSeconds * 1_000L);
-    BenchSupport.checkRunning(result);
-    double percent = 100.0 * (os.getProcessCpuTime() - cpu0) / (System.nanoTime() - wall0);
-    line.put("idle_cpu_percent", round(percent, 1));
-    line.put("idle_s", idleSeconds);
-    log(String.format("idle: %.1f %% of one core over %d s", percent, idleSeconds));
+    IdleCost.measure(result, idleSeconds, line);
   }
 
   private static void runLatency(
@@ -280,7 +271,7 @@ public final class CdcBench {
     try {
       long live = waitUntilLive(db, () -> BenchSupport.checkRunning(result));
       line.put("live_after_ms", live);
-      measureIdleCpu(result, line);
+      measureIdleCost(result, line);
 
       LatencyWriters load = new LatencyWriters(db, rate, loadSeconds, writers, capacity - 1);
       log(String.format("load: %d tx/s for %d s on %d writer connection(s)", rate, loadSeconds,

@@ -81,7 +81,10 @@ import org.joda.time.Duration;
  * warm-up); {@code inserted} rows in all, at {@code rows_per_s_actual}; {@code lost}, {@code
  * duplicates}, {@code unexpected} as above; {@code idle_queries_per_s} the counter's rate over the
  * idle window less this program's reads, {@code idle_counter} which counter, {@code
- * background_queries_per_s} the same counter before the pipeline started; {@code target_p99_ms}
+ * background_queries_per_s} the same counter before the pipeline started; over the same idle
+ * window {@code idle_cpu_percent} (the JVM's CPU time, percent of one core) and {@code
+ * idle_calls_per_s} (the source's calls per second: its polls; see {@link IdleCost}); {@code
+ * target_p99_ms}
  * = poll interval + commit delay + 500 ms; {@code pass} = p99 within the target and every row
  * exactly once; {@code drain_ms} from the last commit to the last first arrival; {@code
  * peak_rss_mb}, {@code jvm_seconds} as in the snapshot benchmark. On MariaDB the Com_* counters
@@ -275,7 +278,7 @@ public final class IncrementalBench {
         // 4. idle: the counter over the idle window
         Thread.sleep(2000);
         Counters i0 = Counters.read(db, meter);
-        Thread.sleep(s.idleSeconds * 1000L);
+        IdleCost.measure(result, s.idleSeconds, line);
         Counters i1 = Counters.read(db, meter);
         double idle = i1.perSecondSince(i0);
         log(String.format("idle pipeline: %.2f %s per second", idle, counterName));
