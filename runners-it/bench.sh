@@ -222,6 +222,14 @@
 #   BENCH_FETCH_SIZE=         fetch size for all implementations (default: each one's own;
 #                             HeliosDbIO 10,000, JdbcIO 50,000, the loop 10,000)
 #   BENCH_JAVA_OPTS=          extra JVM options for every case
+#   BENCH_PROFILE=            cpu, alloc, wall or lock: every case runs under async-profiler 4.0
+#                             (tools.profiler:async-profiler from Maven Central, its native agent)
+#                             with that event, and writes an interactive flame graph
+#                             logs/<case>.profile.html (cpu without perf_events access, as with
+#                             kernel.perf_event_paranoid=2, samples by CPU-time timers: Java frames
+#                             only); BENCH_PROFILE_FORMAT=collapsed writes the samples as collapsed
+#                             stacks (logs/<case>.profile.collapsed, one line per stack and count)
+#                             instead; BENCH_PROFILE_OPTS= more agent options, e.g. interval=1ms
 #   BENCH_OUT=/tmp/heliosdb-bench/<bench>-<time>   logs, results.jsonl, snapshot of the classes
 #   BENCH_SKIP_BUILD=1        reuse the last build (runners-it/target/classes and ~/.m2)
 #   BENCH_MVN_OFFLINE=        Maven's offline flag: -o to build without downloading (default:
@@ -297,6 +305,10 @@ BENCH_JDBCIO_READ_RESHUFFLE=${BENCH_JDBCIO_READ_RESHUFFLE:-true}
 BENCH_CHUNK_SIZE=${BENCH_CHUNK_SIZE:-50000}
 BENCH_FETCH_SIZE=${BENCH_FETCH_SIZE:-0}
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-}
+BENCH_PROFILE=${BENCH_PROFILE:-}
+BENCH_PROFILE_OPTS=${BENCH_PROFILE_OPTS:-}
+BENCH_PROFILE_FORMAT=${BENCH_PROFILE_FORMAT:-html}
+ASYNC_PROFILER_VERSION=4.0
 BENCH_SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
 BENCH_MVN_OFFLINE=${BENCH_MVN_OFFLINE:-}
 BENCH_INCR_POLL_S=${BENCH_INCR_POLL_S:-1}
@@ -405,6 +417,23 @@ build_and_classpath() {
       -Dmdep.outputFile="$BENCH_OUT/classpath-spark.txt" >&2
     CP_SPARK="$BENCH_OUT/classes:$(private_classpath "$BENCH_OUT/classpath-spark.txt")"
   fi
+  fetch_profiler
+}
+
+# PROFILER_LIB: async-profiler's agent for this machine, from its Maven Central jar
+fetch_profiler() {
+  [ -n "$BENCH_PROFILE" ] || return 0
+  local arch dir="$BENCH_OUT/async-profiler"
+  case "$(uname -m)" in
+    x86_64) arch=linux-x64 ;;
+    aarch64) arch=linux-arm64 ;;
+    *) die "BENCH_PROFILE: async-profiler has no agent for $(uname -m)" ;;
+  esac
+  mvn -B -q $BENCH_MVN_OFFLINE dependency:copy \
+    -Dartifact="tools.profiler:async-profiler:$ASYNC_PROFILER_VERSION" -DoutputDirectory="$dir" >&2
+  (cd "$dir" && jar xf "async-profiler-$ASYNC_PROFILER_VERSION.jar" "$arch/libasyncProfiler.so")
+  PROFILER_LIB="$dir/$arch/libasyncProfiler.so"
+  log "profiling every case: async-profiler $ASYNC_PROFILER_VERSION, event $BENCH_PROFILE"
 }
 
 ########## servers ##########
@@ -450,6 +479,9 @@ run_case() {
   local timer=()
   if [ -x /usr/bin/time ]; then timer=(/usr/bin/time -q -f %M -o "$rss"); fi
   local hard=$((BENCH_TIMEOUT + 60)) rc=0 start end
+  if [ -n "$BENCH_PROFILE" ]; then
+    jopts+=("-agentpath:$PROFILER_LIB=start,event=$BENCH_PROFILE${BENCH_PROFILE_OPTS:+,$BENCH_PROFILE_OPTS},file=$BENCH_OUT/logs/$name.profile.$BENCH_PROFILE_FORMAT")
+  fi
   log "case $id"
   start=$(date +%s.%N)
   # shellcheck disable=SC2086  # BENCH_JAVA_OPTS is a list of options
