@@ -222,6 +222,9 @@
 #   BENCH_FETCH_SIZE=         fetch size for all implementations (default: each one's own;
 #                             HeliosDbIO 10,000, JdbcIO 50,000, the loop 10,000)
 #   BENCH_JAVA_OPTS=          extra JVM options for every case
+#   BENCH_PIPELINE_ARGS=      extra pipeline options for every pipeline case of snapshot (not
+#                             jdbc-loop), e.g. --experiments=use_bounded_concurrent_output_for_sdf
+#                             (the line then has "pipeline_args")
 #   BENCH_PROFILE=            cpu, alloc, wall or lock: every case runs under async-profiler 4.0
 #                             (tools.profiler:async-profiler from Maven Central, its native agent)
 #                             with that event, and writes an interactive flame graph
@@ -305,6 +308,7 @@ BENCH_JDBCIO_READ_RESHUFFLE=${BENCH_JDBCIO_READ_RESHUFFLE:-true}
 BENCH_CHUNK_SIZE=${BENCH_CHUNK_SIZE:-50000}
 BENCH_FETCH_SIZE=${BENCH_FETCH_SIZE:-0}
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-}
+BENCH_PIPELINE_ARGS=${BENCH_PIPELINE_ARGS:-}
 BENCH_PROFILE=${BENCH_PROFILE:-}
 BENCH_PROFILE_OPTS=${BENCH_PROFILE_OPTS:-}
 BENCH_PROFILE_FORMAT=${BENCH_PROFILE_FORMAT:-html}
@@ -583,8 +587,9 @@ bench_snapshot() {
       case_cp=$CP_SPARK
     fi
     log "($n/${#todo[@]})"
+    # shellcheck disable=SC2086  # BENCH_PIPELINE_ARGS is a list of options
     CASE_CP=$case_cp run_case "$id" "$fields" "${jopts[@]}" -- \
-      io.heliosdb.bench.SnapshotBench "$db" "$runner" "$impl" "$p" "$BENCH_ROWS"
+      io.heliosdb.bench.SnapshotBench "$db" "$runner" "$impl" "$p" "$BENCH_ROWS" $BENCH_PIPELINE_ARGS
   done
 
   java -cp "$CP" io.heliosdb.bench.BenchSummary snapshot "$BENCH_OUT/results.jsonl" \

@@ -150,6 +150,9 @@ public final class SnapshotBench {
       int parallelism = Integer.parseInt(args[3]);
       long rows = Long.parseLong(args[4]);
       List<String> extra = Arrays.asList(args).subList(5, args.length);
+      if (!extra.isEmpty()) {
+        line.put("pipeline_args", String.join(" ", extra));
+      }
       if (!IMPLS.contains(impl)) {
         throw new IllegalArgumentException("unknown impl '" + impl + "' " + IMPLS);
       }
