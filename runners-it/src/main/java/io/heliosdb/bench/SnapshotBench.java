@@ -150,7 +150,7 @@ public final class SnapshotBench {
       int parallelism = Integer.parseInt(args[3]);
       long rows = Long.parseLong(args[4]);
       List<String> extra = Arrays.asList(args).subList(5, args.length);
-      if (!extra.isEmpty()) {
+      if (!extra.isEmpty() && !impl.equals("jdbc-loop")) {
         line.put("pipeline_args", String.join(" ", extra));
       }
       if (!IMPLS.contains(impl)) {
