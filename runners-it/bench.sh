@@ -198,7 +198,9 @@
 # Runner options, identical for every implementation: Direct --runner=DirectRunner
 # --targetParallelism=N (enforceImmutability/enforceEncodability left at their defaults, on);
 # Flink --runner=FlinkRunner --parallelism=N (local embedded cluster, batch); Spark
-# --runner=SparkRunner --sparkMaster=local[N] --enableSparkMetricSinks=false (classic runner, batch;
+# --runner=SparkRunner --sparkMaster=local[N] --enableSparkMetricSinks=false
+# --experiments=use_bounded_concurrent_output_for_sdf (HeliosDbIO turns this on for itself; before
+# 2026-12-03 the cases ran without it, so the runner held each split's rows in memory; classic runner, batch;
 # its JVMs get the --add-opens options of SPARK_JAVA_OPTS below and a classpath with runners-it's
 # test-scope Spark runner).
 #

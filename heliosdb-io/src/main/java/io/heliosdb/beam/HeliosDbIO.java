@@ -421,6 +421,7 @@ public final class HeliosDbIO {
       String table = checkArgumentNotNull(getTable(), "HeliosDbIO.read() requires withTable(...)");
       ConnectionConfiguration config = validatedConnection("HeliosDbIO.read()");
       RunnerSupport.checkMode(this, input.getPipeline().getOptions(), "HeliosDbIO.read()");
+      RunnerSupport.configure(input.getPipeline().getOptions());
       Dialect dialect = dialect(config, "HeliosDbIO.read()");
       checkDialectSupportsMode(dialect);
       TableMetadata metadata = TableDetector.detect(config, dialect, table);

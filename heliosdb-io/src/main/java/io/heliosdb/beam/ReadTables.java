@@ -293,6 +293,7 @@ public abstract class ReadTables extends PTransform<PBegin, PCollectionRowTuple>
     HeliosDbIO.Read read = getRead();
     ConnectionConfiguration config = read.validatedConnection("HeliosDbIO.readTables()");
     RunnerSupport.checkMode(read, input.getPipeline().getOptions(), "HeliosDbIO.readTables()");
+    RunnerSupport.configure(input.getPipeline().getOptions());
     TableSelection selection =
         checkArgumentNotNull(
             getSelection(),

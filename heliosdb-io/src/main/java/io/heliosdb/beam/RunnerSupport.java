@@ -1,7 +1,10 @@
 package io.heliosdb.beam;
 
+import org.apache.beam.sdk.options.ExperimentalOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.StreamingOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The read modes a runner cannot run, refused when the pipeline is built rather than when it runs.
@@ -14,10 +17,39 @@ import org.apache.beam.sdk.options.StreamingOptions;
  * {@code --streaming=true}. Every runner whose class name contains {@code Spark} is checked so,
  * {@code SparkStructuredStreamingRunner} (batch only) included; the classic runner is the one
  * tested.
+ *
+ * <p>The classic Spark runner also holds every output of one splittable DoFn call in memory before
+ * passing it on, unless the experiment {@value #SPARK_STREAMED_OUTPUT} is on; a snapshot split is
+ * one call, so a split of a large table would have to fit in the heap. {@link #configure} turns
+ * the experiment on.
  */
 final class RunnerSupport {
+  private static final Logger LOG = LoggerFactory.getLogger(RunnerSupport.class);
+
+  /**
+   * The Spark runner's experiment that runs a splittable DoFn on its own thread and passes its
+   * outputs on through a bounded queue.
+   */
+  static final String SPARK_STREAMED_OUTPUT = "use_bounded_concurrent_output_for_sdf";
 
   private RunnerSupport() {}
+
+  /**
+   * Sets what the pipeline's runner needs to run a read well: on a Spark runner, the experiment
+   * {@value #SPARK_STREAMED_OUTPUT}, so that a snapshot split's rows stream to the next step
+   * rather than being held in memory until the split ends. Call after {@link #checkMode}.
+   */
+  static void configure(PipelineOptions options) {
+    if (!options.getRunner().getSimpleName().contains("Spark")
+        || ExperimentalOptions.hasExperiment(options, SPARK_STREAMED_OUTPUT)) {
+      return;
+    }
+    ExperimentalOptions.addExperiment(options.as(ExperimentalOptions.class), SPARK_STREAMED_OUTPUT);
+    LOG.info(
+        "HeliosDbIO turned on the Spark runner's experiment {}: each snapshot split's rows go to"
+            + " the next step as they are read, rather than all held in memory",
+        SPARK_STREAMED_OUTPUT);
+  }
 
   /**
    * Fails if the pipeline's runner cannot run {@code read}'s mode.

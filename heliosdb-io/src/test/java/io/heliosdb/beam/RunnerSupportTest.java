@@ -1,5 +1,6 @@
 package io.heliosdb.beam;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +9,7 @@ import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.PipelineRunner;
+import org.apache.beam.sdk.options.ExperimentalOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.StreamingOptions;
@@ -85,5 +87,19 @@ class RunnerSupportTest {
             .doesNotThrowAnyException();
       }
     }
+  }
+
+  @Test
+  void sparkGetsTheExperimentThatStreamsSplitOutputOnceAndKeepsTheUsersOwn() {
+    PipelineOptions spark = options(SparkRunner.class, false);
+    ExperimentalOptions.addExperiment(spark.as(ExperimentalOptions.class), "users_own");
+    RunnerSupport.configure(spark);
+    RunnerSupport.configure(spark);
+    assertThat(spark.as(ExperimentalOptions.class).getExperiments())
+        .containsExactlyInAnyOrder("users_own", "use_bounded_concurrent_output_for_sdf");
+
+    PipelineOptions direct = options(DirectRunner.class, false);
+    RunnerSupport.configure(direct);
+    assertThat(direct.as(ExperimentalOptions.class).getExperiments()).isNull();
   }
 }

@@ -208,6 +208,9 @@ public final class SnapshotBench {
         optionArgs.add("--runner=SparkRunner");
         optionArgs.add("--sparkMaster=local[" + parallelism + "]");
         optionArgs.add("--enableSparkMetricSinks=false");
+        // what HeliosDbIO sets on Spark itself (its splits' rows stream on rather than being
+        // held in memory per split); given to every case, so the ceiling's SDF streams alike
+        optionArgs.add("--experiments=use_bounded_concurrent_output_for_sdf");
       }
       default -> {
         optionArgs.add("--runner=FlinkRunner");

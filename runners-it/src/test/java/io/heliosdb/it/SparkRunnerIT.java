@@ -12,11 +12,14 @@ import io.heliosdb.beam.testing.TestDatabase;
 import io.heliosdb.beam.testing.TestDatabases;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.apache.beam.runners.spark.SparkPipelineOptions;
 import org.apache.beam.runners.spark.SparkRunner;
@@ -29,6 +32,7 @@ import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -40,6 +44,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class SparkRunnerIT {
   private static final int ROWS = 30_000;
+  /** What Spark 3.5 needs on JDK 17, as runners-it's surefire argLine. */
+  private static final List<String> SPARK_JVM_OPTIONS = List.of(
+      "--add-opens=java.base/java.lang=ALL-UNNAMED",
+      "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+      "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+      "--add-opens=java.base/java.util=ALL-UNNAMED", "-Dspark.ui.enabled=false");
 
   static SparkPipelineOptions sparkOptions(String... extra) {
     SparkPipelineOptions options =
@@ -156,6 +166,45 @@ class SparkRunnerIT {
               .apply(read.withSnapshot(SnapshotOptions.byPrimaryKey())).isBounded())
           .isEqualTo(PCollection.IsBounded.BOUNDED);
     } finally {
+      db.dropQuietly(table);
+    }
+  }
+
+  /**
+   * One split of more rows than the heap holds, in a JVM of its own with a 512 MB heap: the Spark
+   * runner would keep a split's rows in memory until the split ends (and fail with {@code
+   * OutOfMemoryError}); HeliosDbIO turns on the runner's experiment that streams them on.
+   */
+  @Test
+  void aSplitLargerThanTheHeapStreamsThrough() throws Exception {
+    TestDatabase db = TestDatabases.get(DatabaseKind.POSTGRES);
+    String table = TestDatabase.uniqueName("spark_large");
+    long rows = 2_000_000;
+    db.execute("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, v VARCHAR(200) NOT NULL)");
+    db.execute("INSERT INTO " + table + " SELECT g, repeat('x', 120) || g"
+        + " FROM generate_series(1, " + rows + ") g");
+    Path log = Files.createTempFile("spark-large-split", ".log");
+    try {
+      List<String> command = new ArrayList<>(List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx512m", "-XX:+ExitOnOutOfMemoryError"));
+      command.addAll(SPARK_JVM_OPTIONS);
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+          SparkSnapshotMain.class.getName(), DatabaseKind.POSTGRES.name(), table,
+          String.valueOf(rows)));
+      Process child = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(log.toFile()).start();
+      if (!child.waitFor(5, TimeUnit.MINUTES)) {
+        child.destroyForcibly();
+      }
+      String output = Files.readString(log);
+      assertThat(child.exitValue())
+          .as("exit code of the Spark pipeline; its output ends:%n%s",
+              output.substring(Math.max(0, output.length() - 3_000)))
+          .isZero();
+      assertThat(output).contains("pipeline finished: DONE");
+    } finally {
+      Files.deleteIfExists(log);
       db.dropQuietly(table);
     }
   }
