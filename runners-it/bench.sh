@@ -230,9 +230,9 @@
 #   BENCH_PROFILE=            cpu, alloc, wall or lock: every case runs under async-profiler 4.0
 #                             (tools.profiler:async-profiler from Maven Central, its native agent)
 #                             with that event, and writes an interactive flame graph
-#                             logs/<case>.profile.html (cpu without perf_events access, as with
-#                             kernel.perf_event_paranoid=2, samples by CPU-time timers: Java frames
-#                             only); BENCH_PROFILE_FORMAT=collapsed writes the samples as collapsed
+#                             logs/<case>.profile.html of every thread, Java and native frames
+#                             (the JIT compilers' and the collector's too); BENCH_PROFILE_FORMAT=collapsed
+#                             writes the samples as collapsed
 #                             stacks (logs/<case>.profile.collapsed, one line per stack and count)
 #                             instead; BENCH_PROFILE_OPTS= more agent options, e.g. interval=1ms
 #   BENCH_OUT=/tmp/heliosdb-bench/<bench>-<time>   logs, results.jsonl, snapshot of the classes
