@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import io.heliosdb.beam.dialect.PostgresInfinity;
+import io.heliosdb.beam.schema.MillisecondTimestamps;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
 import org.apache.beam.sdk.schemas.Schema.TypeName;
 import org.apache.beam.sdk.schemas.logicaltypes.SqlTypes;
@@ -59,13 +61,17 @@ final class ChangeValues {
   private static Object logical(Object value, String semantic, String logicalType) {
     if (logicalType.equals(SqlTypes.DATE.getIdentifier())) {
       return value instanceof Number days
-          ? LocalDate.ofEpochDay(days.longValue())
+          ? PostgresInfinity.dateOf(days.longValue())
           : LocalDate.parse(value.toString());
     }
     if (logicalType.equals(SqlTypes.TIME.getIdentifier())) {
       return LocalTime.ofNanoOfDay(nanos(((Number) value).longValue(), semantic));
     }
     if (logicalType.equals(SqlTypes.DATETIME.getIdentifier())) {
+      LocalDateTime infinity = infiniteDateTime(value, semantic);
+      if (infinity != null) {
+        return infinity;
+      }
       long nanos = nanos(((Number) value).longValue(), semantic);
       return LocalDateTime.ofEpochSecond(
           Math.floorDiv(nanos, 1_000_000_000L), (int) Math.floorMod(nanos, 1_000_000_000L),
@@ -74,7 +80,7 @@ final class ChangeValues {
     if (logicalType.equals(SqlTypes.TIMESTAMP.getIdentifier())) {
       return value instanceof Number millis
           ? Instant.ofEpochMilli(millis.longValue())
-          : OffsetDateTime.parse(value.toString()).toInstant();
+          : PostgresInfinity.instantOf(value.toString());
     }
     if (logicalType.equals(SqlTypes.UUID.getIdentifier())) {
       return UUID.fromString(value.toString());
@@ -89,6 +95,10 @@ final class ChangeValues {
    * towards the past.
    */
   private static long epochMillis(Object value, String semantic) {
+    LocalDateTime infinity = infiniteDateTime(value, semantic);
+    if (infinity != null) { // beyond a long of milliseconds: fails as a snapshot's value does
+      return ((org.joda.time.Instant) MillisecondTimestamps.toMillis(infinity)).getMillis();
+    }
     if (value instanceof Number number) {
       long time = number.longValue();
       if (semantic.startsWith("io.debezium.time.Nano")) {
@@ -99,8 +109,21 @@ final class ChangeValues {
     if (value instanceof java.util.Date date) { // Kafka Connect's Timestamp
       return date.getTime();
     }
-    return OffsetDateTime.parse(value.toString()).toInstant().toEpochMilli();
+    // beyond a long of milliseconds (PostgreSQL's infinity) fails as a snapshot's value does
+    return ((org.joda.time.Instant)
+            MillisecondTimestamps.toMillis(PostgresInfinity.instantOf(value.toString())))
+        .getMillis();
   }
+
+  /** PostgreSQL's infinite {@code timestamp} values in Debezium's numbers, else null. */
+  private static @Nullable LocalDateTime infiniteDateTime(Object value, String semantic) {
+    if (!(value instanceof Number number) || semantic.startsWith("io.debezium.time.Nano")) {
+      return null;
+    }
+    return PostgresInfinity.dateTimeOf(
+        number.longValue(), semantic.startsWith("io.debezium.time.Micro"));
+  }
+
 
   /** Debezium's time types: milliseconds, microseconds or nanoseconds, by semantic name. */
   private static long nanos(long value, String semantic) {

@@ -135,7 +135,7 @@ public final class PostgresDialect extends CatalogDialect implements ExclusiveLo
           case "date" -> Mappings.LOCAL_DATE;
           case "time" -> Mappings.LOCAL_TIME;
           case "timestamp" -> Mappings.LOCAL_DATE_TIME;
-          case "timestamptz" -> Mappings.INSTANT_FROM_OFFSET;
+          case "timestamptz" -> PostgresInfinity.TIMESTAMPTZ;
           case "uuid" -> Mappings.UUID_OBJECT;
           default -> null;
         };

@@ -1,6 +1,7 @@
 package io.heliosdb.beam.cdc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
@@ -45,5 +46,23 @@ class ChangeValuesMillisTest {
     Schema source = org.apache.kafka.connect.data.Timestamp.SCHEMA;
     assertThat(ChangeValues.convert(new java.util.Date(MILLIS), source, FieldType.DATETIME))
         .isEqualTo(new org.joda.time.Instant(MILLIS));
+  }
+
+  @Test
+  void postgresInfinityFailsNamingTheOptionAsInSnapshots() {
+    Schema zoned = SchemaBuilder.string().name("io.debezium.time.ZonedTimestamp").build();
+    for (Object[] value : new Object[][] {
+        {"infinity", zoned}, {"-infinity", zoned},
+        {9_223_372_036_825_200_000L, SchemaBuilder.int64().name("io.debezium.time.MicroTimestamp")
+            .build()},
+        {-9_223_372_036_832_400_000L, SchemaBuilder.int64().name("io.debezium.time.MicroTimestamp")
+            .build()},
+        {9_223_372_036_825_200L, SchemaBuilder.int64().name("io.debezium.time.Timestamp").build()}}) {
+      assertThatThrownBy(
+              () -> ChangeValues.convert(value[0], (Schema) value[1], FieldType.DATETIME))
+          .as("%s", value[0])
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("read it without withMillisecondTimestamps(true)");
+    }
   }
 }
