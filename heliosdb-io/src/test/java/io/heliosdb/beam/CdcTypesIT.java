@@ -148,4 +148,23 @@ class CdcTypesIT {
       db.dropQuietly(table);
     }
   }
+
+  @Test
+  void mariaDbZeroDatesMatchSnapshot(@Use(DatabaseKind.MYSQL) TestDatabase db) throws Exception {
+    String table = TestDatabase.uniqueName("cdc_zero_dates");
+    try {
+      assertCdcMatchesSnapshot(db, table, new String[] {
+          "CREATE TABLE " + table + " (id INT PRIMARY KEY, d DATE, dt DATETIME(6), ts TIMESTAMP(6)"
+              + " NULL, d_nn DATE NOT NULL, dt_nn DATETIME NOT NULL, ts_nn TIMESTAMP NOT NULL)",
+          "SET SESSION sql_mode = ''",
+          "INSERT INTO " + table + " VALUES (1, '0000-00-00', '0000-00-00 00:00:00',"
+              + " '0000-00-00 00:00:00', '0000-00-00', '0000-00-00 00:00:00',"
+              + " '0000-00-00 00:00:00')",
+          "INSERT INTO " + table + " VALUES (2, '2024-03-10', '2024-03-10 10:00:00', NULL,"
+              + " '2024-03-10', '2024-03-10 10:00:00', '2024-03-10 10:00:00')"},
+          List.of());
+    } finally {
+      db.dropQuietly(table);
+    }
+  }
 }

@@ -149,10 +149,10 @@ public final class MySqlDialect extends CatalogDialect implements ExclusiveLogRe
           case "set" -> Mappings.STRING_SET;
           case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob" ->
               Mappings.BYTES;
-          case "date" -> Mappings.LOCAL_DATE;
+          case "date" -> MySqlZeroDates.date(column.nullable());
           case "time" -> Mappings.LOCAL_TIME;
-          case "datetime" -> Mappings.LOCAL_DATE_TIME;
-          case "timestamp" -> Mappings.INSTANT_FROM_UTC_DATE_TIME;
+          case "datetime" -> MySqlZeroDates.dateTime(column.nullable());
+          case "timestamp" -> MySqlZeroDates.TIMESTAMP;
           case "year" -> Mappings.INT16;
           case "uuid" -> Mappings.UUID_STRING;
           default -> null;
