@@ -1,5 +1,7 @@
 package io.heliosdb.beam.cdc;
 
+import io.heliosdb.beam.dialect.PostgresInfinity;
+import io.heliosdb.beam.schema.MillisecondTimestamps;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -7,14 +9,11 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import io.heliosdb.beam.dialect.PostgresInfinity;
-import io.heliosdb.beam.schema.MillisecondTimestamps;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
 import org.apache.beam.sdk.schemas.Schema.TypeName;
 import org.apache.beam.sdk.schemas.logicaltypes.SqlTypes;
@@ -123,7 +122,6 @@ final class ChangeValues {
     return PostgresInfinity.dateTimeOf(
         number.longValue(), semantic.startsWith("io.debezium.time.Micro"));
   }
-
 
   /** Debezium's time types: milliseconds, microseconds or nanoseconds, by semantic name. */
   private static long nanos(long value, String semantic) {

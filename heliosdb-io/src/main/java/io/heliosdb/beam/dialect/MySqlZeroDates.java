@@ -19,6 +19,16 @@ import java.time.ZoneOffset;
 final class MySqlZeroDates {
   private static final LocalDateTime EPOCH_DATE_TIME = LocalDateTime.of(1970, 1, 1, 0, 0);
 
+  /** A {@code TIMESTAMP} read in a UTC session (see {@link MySqlDialect#connectionInitSql}). */
+  static final ColumnMapping TIMESTAMP =
+      new ColumnMapping(Mappings.INSTANT_FROM_UTC_DATE_TIME.fieldType(), (rs, i) -> {
+        LocalDateTime value = rs.getObject(i, LocalDateTime.class);
+        if (value != null) {
+          return value.toInstant(ZoneOffset.UTC);
+        }
+        return rs.getString(i) == null ? null : Instant.EPOCH; // NULL, or the zero date
+      });
+
   private MySqlZeroDates() {}
 
   static ColumnMapping date(boolean nullable) {
@@ -41,13 +51,4 @@ final class MySqlZeroDates {
     });
   }
 
-  /** A {@code TIMESTAMP} read in a UTC session (see {@link MySqlDialect#connectionInitSql}). */
-  static final ColumnMapping TIMESTAMP =
-      new ColumnMapping(Mappings.INSTANT_FROM_UTC_DATE_TIME.fieldType(), (rs, i) -> {
-        LocalDateTime value = rs.getObject(i, LocalDateTime.class);
-        if (value != null) {
-          return value.toInstant(ZoneOffset.UTC);
-        }
-        return rs.getString(i) == null ? null : Instant.EPOCH; // NULL, or the zero date
-      });
 }
