@@ -127,7 +127,8 @@ class CdcTypesIT {
 
   /**
    * PostgreSQL's infinity and minus infinity in timestamp, timestamp(3), timestamptz and date
-   * columns read as a snapshot reads them (Debezium encodes them as words or numbers of its own).
+   * columns, and in timestamp[] arrays, read as a snapshot reads them (Debezium encodes them as
+   * words or numbers of its own).
    */
   @Test
   void postgresInfinityMatchesSnapshot(@Use(DatabaseKind.POSTGRES) TestDatabase db)
@@ -136,13 +137,17 @@ class CdcTypesIT {
     try {
       assertCdcMatchesSnapshot(db, table, new String[] {
           "CREATE TABLE " + table + " (id INT PRIMARY KEY, ts TIMESTAMP, ts3 TIMESTAMP(3),"
-              + " tstz TIMESTAMPTZ, d DATE)",
-          "INSERT INTO " + table + " VALUES (1, 'infinity', 'infinity', 'infinity', 'infinity')",
+              + " tstz TIMESTAMPTZ, d DATE, tstz_a TIMESTAMPTZ[], ts_a TIMESTAMP[], d_a DATE[])",
+          "INSERT INTO " + table + " VALUES (1, 'infinity', 'infinity', 'infinity', 'infinity',"
+              + " '{infinity,-infinity}', '{infinity,-infinity}', '{infinity,-infinity}')",
           "INSERT INTO " + table
-              + " VALUES (2, '-infinity', '-infinity', '-infinity', '-infinity')",
+              + " VALUES (2, '-infinity', '-infinity', '-infinity', '-infinity', NULL, NULL, NULL)",
           "INSERT INTO " + table + " VALUES (3, '2024-03-10 02:30:00.123456',"
-              + " '2024-03-10 02:30:00.123', '2024-03-10 02:30:00.123456+01', '2024-03-10')"},
-          List.of());
+              + " '2024-03-10 02:30:00.123', '2024-03-10 02:30:00.123456+01', '2024-03-10',"
+              + " NULL, NULL, NULL)"},
+          // documented difference: Debezium encodes infinity inside timestamptz[] and date[]
+          // arrays as far-off dates and instants of its own, which are not mapped back
+          List.of("tstz_a", "d_a"));
     } finally {
       CdcReadIT.dropSlot(db, table);
       db.dropQuietly(table);
