@@ -68,7 +68,9 @@ class HandoffReadIT {
             replica.changes(), writers.transactions(), duringSnapshot, writers.rolledBack());
         assertThat(events.duplicates()).isEmpty();
         assertThat(replica.violations()).isEmpty();
-        assertThat(replica.rows()).isEqualTo(table0);
+        assertThat(replica.rows()).withFailMessage(() -> "the replica differs from the table:\n"
+            + ChangeReplica.differences(replica.rows(), table0, events.values()))
+            .isEqualTo(table0);
         assertThat(changesPastTheSnapshot(result)).as("changes read after the plan's handover")
             .isPositive();
         assertThat(replica.snapshotRows()).isGreaterThan((int) (ROWS * 0.9));
